@@ -1,0 +1,5 @@
+//! The mspc core: everything from `.msp` text to generated outputs.
+//! See ARCHITECTURE.md for the layers and the rules between them.
+
+pub mod diagnostics;
+pub mod syntax;

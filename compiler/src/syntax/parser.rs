@@ -1,0 +1,697 @@
+//! pest → owned AST. Parsing never fails: the grammar's `bad_*` rules absorb
+//! broken text, and each becomes a [`SyntaxError`] here, explained by a strict
+//! re-parse of just that chunk.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::literals;
+use super::trivia::{self, DocIndex};
+use crate::diagnostics::Code;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/msp.pest"]
+struct MspParser;
+
+/// Deeper nesting than this is refused before pest sees it: no real file
+/// comes near, and it keeps every recursive pass below on a bounded stack.
+pub const MAX_DEPTH: usize = 48;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    pub code: Code,
+    pub range: TextRange,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Parse {
+    pub ast: Ast,
+    pub errors: Vec<SyntaxError>,
+}
+
+pub fn parse(text: &str) -> Parse {
+    // On for the whole process, never toggled: messages must not depend on
+    // which thread parsed first.
+    pest::set_error_detail(true);
+    let comments = trivia::scan_comments(text);
+    if let Some(at) = too_deep(text) {
+        return Parse {
+            ast: Ast { items: Vec::new(), comments },
+            errors: vec![SyntaxError {
+                code: Code::TooDeep,
+                range: TextRange::new(at, at + 1),
+                message: format!("brackets are nested more than {MAX_DEPTH} levels deep"),
+                label: "too deep".into(),
+                help: Some("flatten the value with `let` bindings".into()),
+            }],
+        };
+    }
+    let mut lower = Lower { text, docs: DocIndex::new(text, &comments), errors: Vec::new() };
+    let items = match MspParser::parse(Rule::file, text) {
+        Ok(mut pairs) => lower.file(pairs.next().expect("file rule yields one pair")),
+        Err(e) => {
+            // Only reachable through pest's own resource limits.
+            let at = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            lower.error(Code::Syntax, TextRange::new(at, at), "the file could not be parsed", "here", None);
+            Vec::new()
+        }
+    };
+    let errors = lower.errors;
+    Parse { ast: Ast { items, comments }, errors }
+}
+
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+struct Lower<'a> {
+    text: &'a str,
+    docs: DocIndex<'a>,
+    errors: Vec<SyntaxError>,
+}
+
+fn range(pair: &Pair<'_, Rule>) -> TextRange {
+    let s = pair.as_span();
+    TextRange::new(s.start(), s.end())
+}
+
+impl<'a> Lower<'a> {
+    fn error(&mut self, code: Code, range: TextRange, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+        self.errors.push(SyntaxError { code, range, message: message.into(), label: label.into(), help });
+    }
+
+    fn doc(&self, pair: &Pair<'_, Rule>) -> Option<String> {
+        self.docs.doc_before(pair.as_span().start())
+    }
+
+    fn file(&mut self, pair: Pair<'_, Rule>) -> Vec<Item> {
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            let item = match p.as_rule() {
+                Rule::import_decl => self.import(p),
+                Rule::let_decl => self.let_decl(p),
+                Rule::decl => Some(Item::Decl(self.decl(p))),
+                Rule::schema_decl => Some(Item::Schema(self.schema(p))),
+                Rule::enum_decl => Some(Item::Enum(self.enum_decl(p))),
+                Rule::union_decl => Some(Item::Union(self.union_decl(p))),
+                Rule::bad_item => {
+                    let r = range(&p);
+                    self.explain(Rule::strict_item, r, "a declaration (`service`, `job`, `platform`, `let` or `import`)");
+                    Some(Item::Error(r))
+                }
+                _ => None,
+            };
+            items.extend(item);
+        }
+        items
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_string(), range: range(&pair) }
+    }
+
+    /// An identifier, or a string used as a name (labels, keys, import paths).
+    fn name(&mut self, pair: Pair<'_, Rule>) -> Ident {
+        match pair.as_rule() {
+            Rule::string => {
+                let r = range(&pair);
+                let parts = self.string(pair);
+                let mut name = String::new();
+                for part in parts {
+                    match part {
+                        StrPart::Text(t) => name.push_str(&t),
+                        StrPart::Interp(_, ir) => self.error(
+                            Code::InterpolationNotAllowed,
+                            ir,
+                            "interpolation is not allowed in a name",
+                            "not allowed here",
+                            Some("names, keys, labels and import paths are plain strings".into()),
+                        ),
+                    }
+                }
+                Ident { name, range: r }
+            }
+            _ => self.ident(pair),
+        }
+    }
+
+    fn import(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let r = range(&pair);
+        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_import | Rule::kw_as));
+        let path = self.name(inner.next()?);
+        let alias = self.ident(inner.next()?);
+        Some(Item::Import(Import { path: path.name, path_range: path.range, alias, range: r }))
+    }
+
+    fn let_decl(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut inner = pair.into_inner().skip(1);
+        let name = self.ident(inner.next()?);
+        let value = self.expr(inner.next()?);
+        Some(Item::Let(Let { name, value, doc, range: r }))
+    }
+
+    fn decl(&mut self, pair: Pair<'_, Rule>) -> Decl {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut inner = pair.into_inner();
+        let kw = inner.next().expect("decl_kw");
+        let keyword = range(&kw);
+        let kind = match kw.as_str() {
+            "service" => DeclKind::Service,
+            "job" => DeclKind::Job,
+            _ => DeclKind::Platform,
+        };
+        let mut label = None;
+        let mut body = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::record => body = Some(self.record(p)),
+                _ => label = Some(self.name(p)),
+            }
+        }
+        let body = body.expect("decl has a record");
+        match (kind, &label) {
+            (DeclKind::Platform, Some(l)) => self.error(
+                Code::MissingLabel,
+                l.range,
+                "`platform` takes no name",
+                "remove this name",
+                Some("write `platform { … }`".into()),
+            ),
+            (DeclKind::Service | DeclKind::Job, None) => self.error(
+                Code::MissingLabel,
+                keyword,
+                format!("this {} has no id", kind.keyword()),
+                "expected an id after this",
+                Some(format!("write `{} my-service {{ … }}`", kind.keyword())),
+            ),
+            _ => {}
+        }
+        Decl { kind, keyword, label, body, doc, range: r }
+    }
+
+    fn record(&mut self, pair: Pair<'_, Rule>) -> Record {
+        let r = range(&pair);
+        let mut entries = Vec::new();
+        let mut has_errors = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::record_close => {
+                    if p.as_str() != "}" {
+                        has_errors = true;
+                        self.error(
+                            Code::UnclosedBrace,
+                            TextRange::new(r.start as usize, r.start as usize + 1),
+                            "this `{` is never closed",
+                            "unclosed",
+                            Some("add the missing `}`".into()),
+                        );
+                    }
+                }
+                Rule::bad_entry => {
+                    has_errors = true;
+                    let er = range(&p);
+                    self.explain(Rule::strict_entry, er, "a field (`name = value`)");
+                    entries.push(Entry::Error(er));
+                }
+                _ => {
+                    let entry = self.entry(p);
+                    has_errors |= entry_has_errors(&entry);
+                    entries.push(entry);
+                }
+            }
+        }
+        Record { entries, range: r, has_errors }
+    }
+
+    fn entry(&mut self, pair: Pair<'_, Rule>) -> Entry {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        match rule {
+            Rule::spread => Entry::Spread(Spread { expr: self.expr(inner.next().expect("spread expr")), range: r }),
+            Rule::assign => {
+                let key = self.name(inner.next().expect("key"));
+                let value = self.expr(inner.next().expect("value"));
+                Entry::Field(Field { key, value, block: false, doc, range: r })
+            }
+            Rule::named_block => {
+                let key = self.name(inner.next().expect("key"));
+                let rec = inner.next().expect("record");
+                let rr = range(&rec);
+                let body = self.record(rec);
+                Entry::Field(Field { key, value: Expr { kind: ExprKind::Record(body), range: rr }, block: true, doc, range: r })
+            }
+            Rule::labeled_block => {
+                let key = self.ident(inner.next().expect("key"));
+                let label = self.name(inner.next().expect("label"));
+                let body = self.record(inner.next().expect("record"));
+                Entry::Labeled(Labeled { key, label, body, doc, range: r })
+            }
+            other => unreachable!("not an entry: {other:?}"),
+        }
+    }
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let r = range(&pair);
+        let kind = match pair.as_rule() {
+            Rule::string => ExprKind::Str(self.string(pair)),
+            Rule::number => match literals::parse_number(pair.as_str()) {
+                Ok(k) => k,
+                Err(e) => {
+                    self.error(Code::InvalidLiteral, r, e.message, "invalid literal", e.help);
+                    ExprKind::Error
+                }
+            },
+            Rule::list => {
+                let mut items = Vec::new();
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::bad_list_item {
+                        let er = range(&p);
+                        self.explain(Rule::strict_list_item, er, "a value");
+                        items.push(Expr { kind: ExprKind::Error, range: er });
+                    } else {
+                        items.push(self.expr(p));
+                    }
+                }
+                ExprKind::List(items)
+            }
+            Rule::record => ExprKind::Record(self.record(pair)),
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let func = self.ident(inner.next().expect("func"));
+                let args = inner.map(|p| self.expr(p)).collect();
+                ExprKind::Call { func, args }
+            }
+            Rule::tagged => {
+                let mut inner = pair.into_inner();
+                let tag = self.ident(inner.next().expect("tag"));
+                let body = self.record(inner.next().expect("body"));
+                ExprKind::Tagged { tag, body }
+            }
+            Rule::path => {
+                let segs: Vec<Ident> = pair.into_inner().map(|p| self.ident(p)).collect();
+                match (segs.len(), segs[0].name.as_str()) {
+                    (1, "true") => ExprKind::Bool(true),
+                    (1, "false") => ExprKind::Bool(false),
+                    _ => ExprKind::Path(segs),
+                }
+            }
+            other => unreachable!("not an expression: {other:?}"),
+        };
+        Expr { kind, range: r }
+    }
+
+    fn string(&mut self, pair: Pair<'_, Rule>) -> Vec<StrPart> {
+        let inner = pair.into_inner().next().expect("string body");
+        let triple = inner.as_rule() == Rule::triple_string;
+        let mut parts: Vec<StrPart> = Vec::new();
+        let push_text = |parts: &mut Vec<StrPart>, s: &str| match parts.last_mut() {
+            Some(StrPart::Text(t)) => t.push_str(s),
+            _ => parts.push(StrPart::Text(s.to_string())),
+        };
+        for p in inner.into_inner() {
+            match p.as_rule() {
+                Rule::str_text | Rule::triple_text => push_text(&mut parts, p.as_str()),
+                Rule::escape => {
+                    let c = p.as_str().chars().nth(1).unwrap_or('\\');
+                    match literals::unescape(c) {
+                        // Escapes are marked so dedenting a `"""` string leaves them alone.
+                        Some(ch) => push_text(&mut parts, &format!("\u{0}{ch}")),
+                        None => self.error(
+                            Code::InvalidEscape,
+                            range(&p),
+                            format!("unknown escape `{}`", p.as_str()),
+                            "unknown escape",
+                            Some("the escapes are \\n, \\t, \\r, \\\", \\\\ and \\$".into()),
+                        ),
+                    }
+                }
+                Rule::interp => {
+                    let ir = range(&p);
+                    let path = p.into_inner().next().expect("interp path");
+                    let segs = path.into_inner().map(|s| self.ident(s)).collect();
+                    parts.push(StrPart::Interp(segs, ir));
+                }
+                _ => {}
+            }
+        }
+        if triple {
+            dedent(&mut parts);
+        }
+        for part in &mut parts {
+            if let StrPart::Text(t) = part {
+                if t.contains('\u{0}') {
+                    *t = t.replace('\u{0}', "");
+                }
+            }
+        }
+        parts
+    }
+
+    fn schema(&mut self, pair: Pair<'_, Rule>) -> SchemaDecl {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut name = None;
+        let mut attrs = Vec::new();
+        let mut fields = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::attr => attrs.push(self.attr(p)),
+                Rule::field_decl => fields.push(self.field_decl(p)),
+                _ => {}
+            }
+        }
+        SchemaDecl { name: name.expect("schema name"), attrs, fields, doc, range: r }
+    }
+
+    fn field_decl(&mut self, pair: Pair<'_, Rule>) -> FieldDecl {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("field name"));
+        let ty = self.type_expr(inner.next().expect("type"));
+        let mut default = None;
+        let mut attrs = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::attr => attrs.push(self.attr(p)),
+                _ => default = Some(self.expr(p)),
+            }
+        }
+        FieldDecl { name, ty, default, attrs, doc, range: r }
+    }
+
+    fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let r = range(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("type name"));
+        let mut arg = None;
+        let mut optional = false;
+        for p in inner {
+            match p.as_rule() {
+                Rule::type_expr => arg = Some(Box::new(self.type_expr(p))),
+                Rule::optional_mark => optional = true,
+                _ => {}
+            }
+        }
+        TypeExpr { name, arg, optional, range: r }
+    }
+
+    fn attr(&mut self, pair: Pair<'_, Rule>) -> Attr {
+        let r = range(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next().expect("attr name"));
+        let args = inner.map(|p| self.expr(p)).collect();
+        Attr { name, args, range: r }
+    }
+
+    fn enum_decl(&mut self, pair: Pair<'_, Rule>) -> EnumDecl {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut inner = pair.into_inner().skip(1);
+        let name = self.ident(inner.next().expect("enum name"));
+        let variants = inner
+            .map(|p| Variant { doc: self.doc(&p), name: self.ident(p), fields: None })
+            .collect();
+        EnumDecl { name, variants, doc, range: r }
+    }
+
+    fn union_decl(&mut self, pair: Pair<'_, Rule>) -> UnionDecl {
+        let r = range(&pair);
+        let doc = self.doc(&pair);
+        let mut inner = pair.into_inner().skip(1);
+        let name = self.ident(inner.next().expect("union name"));
+        let variants = inner
+            .map(|p| {
+                let doc = self.doc(&p);
+                let mut vi = p.into_inner();
+                let vname = self.ident(vi.next().expect("variant name"));
+                let fields: Vec<FieldDecl> = vi.map(|f| self.field_decl(f)).collect();
+                let has_body = !fields.is_empty() || self.text[vname.range.end as usize..].trim_start().starts_with('{');
+                Variant { name: vname, fields: has_body.then_some(fields), doc }
+            })
+            .collect();
+        UnionDecl { name, variants, doc, range: r }
+    }
+
+    /// Re-parses a chunk the grammar could only skip, to say what was expected.
+    fn explain(&mut self, strict: Rule, chunk: TextRange, wanted: &str) {
+        let text = &self.text[chunk.as_usize()];
+        let first_word: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+        let keyword_help = (strict == Rule::strict_item)
+            .then(|| crate::diagnostics::suggest::closest(&first_word, ["service", "job", "platform", "let", "import"]))
+            .flatten()
+            .map(|k| format!("did you mean `{k}`?"));
+        let (at, expected) = match MspParser::parse(strict, text) {
+            Ok(_) => (0, None),
+            Err(e) => {
+                let pos = match e.location {
+                    pest::error::InputLocation::Pos(p) => p,
+                    pest::error::InputLocation::Span((s, _)) => s,
+                };
+                (pos, e.parse_attempts().map(|a| {
+                    // pest does not export these types by name, so they are read here.
+                    let tokens: Vec<String> = a.expected_tokens().iter().map(|t| t.to_string()).collect();
+                    describe_expected(&tokens)
+                }))
+            }
+        };
+        if let Some(q) = unterminated_string(text) {
+            let start = chunk.start as usize + q;
+            let end = self.text[start..].find('\n').map_or(self.text.len(), |n| start + n);
+            self.error(
+                Code::Syntax,
+                TextRange::new(start, end),
+                "this string is never closed",
+                "unterminated string",
+                Some("add the closing `\"`; use `\"\"\"` for text over several lines".into()),
+            );
+            return;
+        }
+        // `name "x"`: a field missing its `=` reads better than pest's guess.
+        if strict == Rule::strict_entry && !first_word.is_empty() {
+            let after = &text[first_word.len()..];
+            let rest = after.trim_start();
+            if !rest.is_empty() && !rest.starts_with(['=', '{', '.']) && !rest.contains('{') {
+                let pos = chunk.start as usize + first_word.len() + (after.len() - rest.len());
+                let tok = found_token(&self.text[pos..]).unwrap_or("");
+                self.error(
+                    Code::Syntax,
+                    TextRange::new(pos, pos + tok.len()),
+                    format!("expected `=` after `{first_word}`, found `{tok}`"),
+                    "expected `=`",
+                    Some(format!("write `{first_word} = {tok}`")),
+                );
+                return;
+            }
+        }
+        let abs = chunk.start as usize + at;
+        let found = found_token(&self.text[abs..]);
+        let (message, range) = match (&expected, found) {
+            (Some(exp), Some(tok)) if !exp.is_empty() => {
+                (format!("expected {exp}, found `{tok}`"), TextRange::new(abs, abs + tok.len()))
+            }
+            (Some(exp), None) if !exp.is_empty() => (format!("expected {exp}"), TextRange::new(abs, abs)),
+            _ => (format!("expected {wanted}"), chunk),
+        };
+        let range = if at == 0 && strict == Rule::strict_item { TextRange::new(abs, abs + first_word.len().max(1)) } else { range };
+        self.error(Code::Syntax, range, message, "unexpected", keyword_help);
+    }
+}
+
+fn entry_has_errors(entry: &Entry) -> bool {
+    match entry {
+        Entry::Error(_) => true,
+        Entry::Labeled(l) => l.body.has_errors,
+        Entry::Field(f) => expr_has_errors(&f.value),
+        Entry::Spread(s) => expr_has_errors(&s.expr),
+    }
+}
+
+fn expr_has_errors(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Error => true,
+        ExprKind::Record(r) | ExprKind::Tagged { body: r, .. } => r.has_errors,
+        ExprKind::List(items) => items.iter().any(expr_has_errors),
+        ExprKind::Call { args, .. } => args.iter().any(expr_has_errors),
+        _ => false,
+    }
+}
+
+/// The token at the start of `rest`, for "found `x`".
+fn found_token(rest: &str) -> Option<&str> {
+    let c = rest.chars().next()?;
+    if c == '\n' || c == '\r' {
+        return None;
+    }
+    let len = if c == '"' {
+        rest[1..].find(['"', '\n']).map_or(rest.len(), |n| n + 2).min(rest.len())
+    } else if c.is_alphanumeric() || c == '_' {
+        rest.find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '-')).unwrap_or(rest.len())
+    } else {
+        c.len_utf8()
+    };
+    Some(&rest[..len])
+}
+
+/// Turns pest's expected tokens into words: a value, a name, or symbols.
+/// (pest reports only the top rule of each attempt, so the tokens carry the meaning.)
+fn describe_expected(tokens: &[String]) -> String {
+    use std::collections::BTreeSet;
+    let has = |t: &str| tokens.iter().any(|x| x == t);
+    let value_start = has("0..9") && has("\"");
+    let mut things: BTreeSet<String> = BTreeSet::new();
+    for token in tokens {
+        let is_value_token = matches!(token.as_str(), "\"" | "[" | "{" | "-");
+        if value_start && is_value_token {
+            continue;
+        }
+        if matches!(token.as_str(), "=" | "{" | "}" | "]" | ")" | "," | ":" | "\"" | ".." | "(" | "[") {
+            things.insert(format!("`{token}`"));
+        }
+    }
+    if value_start {
+        things.insert("a value".into());
+    } else if has("a..z") {
+        things.insert("a name".into());
+    }
+    let mut list: Vec<String> = things.into_iter().collect();
+    // Symbols first, then words: "`=` or a value".
+    list.sort_by_key(|s| (!s.starts_with('`'), s.clone()));
+    match list.len() {
+        0 => String::new(),
+        1 => list.remove(0),
+        _ => {
+            let last = list.pop().unwrap();
+            format!("{} or {last}", list.join(", "))
+        }
+    }
+}
+
+/// The opening quote of a string that runs to the end of its line, if any.
+fn unterminated_string(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            let start = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            if i >= bytes.len() || bytes[i] == b'\n' {
+                return Some(start);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Strips the common indentation of a `"""` string, its first line break
+/// and a last line holding only the closing quotes' indentation.
+fn dedent(parts: &mut [StrPart]) {
+    if let Some(StrPart::Text(t)) = parts.first_mut() {
+        if let Some(rest) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n")) {
+            *t = rest.to_string();
+        }
+    }
+    if let Some(StrPart::Text(t)) = parts.last_mut() {
+        if let Some(nl) = t.rfind('\n') {
+            if t[nl + 1..].chars().all(|c| c == ' ' || c == '\t') {
+                t.truncate(nl);
+            }
+        }
+    }
+    // Measure indentation over the lines as they appear, interpolations included.
+    let mut line_starts = true;
+    let mut min_indent = usize::MAX;
+    for part in parts.iter() {
+        match part {
+            StrPart::Text(t) => {
+                for (i, line) in t.split('\n').enumerate() {
+                    if i > 0 {
+                        line_starts = true;
+                    }
+                    if line_starts {
+                        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+                        if indent < line.len() {
+                            min_indent = min_indent.min(indent);
+                        }
+                        line_starts = indent == line.len() && i == t.split('\n').count() - 1;
+                    }
+                }
+            }
+            StrPart::Interp(..) => {
+                if line_starts {
+                    min_indent = 0;
+                }
+                line_starts = false;
+            }
+        }
+    }
+    if min_indent == 0 || min_indent == usize::MAX {
+        return;
+    }
+    let mut at_line_start = true;
+    for part in parts.iter_mut() {
+        match part {
+            StrPart::Text(t) => {
+                let mut out = String::with_capacity(t.len());
+                for (i, line) in t.split('\n').enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                        at_line_start = true;
+                    }
+                    if at_line_start && !line.is_empty() {
+                        let strip = line.len() - line.trim_start_matches([' ', '\t']).len();
+                        out.push_str(&line[strip.min(min_indent)..]);
+                        at_line_start = false;
+                    } else {
+                        out.push_str(line);
+                    }
+                }
+                *t = out;
+            }
+            StrPart::Interp(..) => at_line_start = false,
+        }
+    }
+}

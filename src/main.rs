@@ -1,1 +1,126 @@
-fn main() {}
+//! The `mspc` command line: argument parsing only; each command lives in
+//! `commands/`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "mspc",
+    version,
+    about = "Managed services as code: check .msp workspaces, generate Terraform and docs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check for errors (warnings are `mspc lint`'s). Exits 1 if any.
+    Check {
+        /// Files or folders inside a workspace (default: the current folder).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Check for errors and lints. Exits 1 on errors, or on warnings with `--deny warnings`.
+    Lint {
+        paths: Vec<PathBuf>,
+        /// `warnings`: make warnings fail too.
+        #[arg(long, value_name = "LEVEL")]
+        deny: Option<DenyLevel>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Print the page that explains a diagnostic code, e.g. `mspc explain E0201`.
+    Explain {
+        /// A code (`E0201`) or its name (`unknown-field`).
+        code: String,
+    },
+    /// Print the checked, fully defaulted model of a workspace as JSON.
+    Ir {
+        /// A file or folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = FormatArg::Terminal)]
+    format: FormatArg,
+    /// Colour in terminal output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Terminal,
+    Short,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    Warnings,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { paths, output } => {
+            commands::check::run(&paths, output.into(), false, false)
+        }
+        Command::Lint {
+            paths,
+            deny,
+            output,
+        } => commands::check::run(&paths, output.into(), true, deny.is_some()),
+        Command::Explain { code } => commands::explain::run(&code),
+        Command::Ir { path } => commands::ir::run(path.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+impl From<OutputArgs> for commands::Output {
+    fn from(o: OutputArgs) -> Self {
+        use mspc_compiler::diagnostics::render::Format;
+        let format = match o.format {
+            FormatArg::Terminal => Format::Terminal,
+            FormatArg::Short => Format::Short,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        };
+        let color = match o.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                use std::io::IsTerminal;
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        commands::Output { format, color }
+    }
+}

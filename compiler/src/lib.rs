@@ -1,5 +1,8 @@
 //! The mspc core: everything from `.msp` text to generated outputs.
 //! See ARCHITECTURE.md for the layers and the rules between them.
 
+pub mod check;
+pub mod db;
 pub mod diagnostics;
+pub mod ir;
 pub mod syntax;

@@ -101,6 +101,8 @@ codes! {
     CloudRunNameLength = "E0324", "cloud-run-name-length", Error, "`<service>-<environment>-<region>` is longer than 63 characters.";
     OrganizationAuth = "E0325", "organization-auth", Error, "`authentication = organization` needs `platform.organization_domain`.";
     PublicationDatabase = "E0326", "publication-database", Error, "A logical-replication publication names a database the instance does not create.";
+    EnvConflict = "E0327", "env-conflict", Error, "An environment variable is reserved by the platform or set twice.";
+    ScalingBounds = "E0328", "scaling-bounds", Error, "`scaling.min` is greater than `scaling.max`.";
 
     // W0xxx: lints
     ProductionTestCategory = "W0001", "production-test-category", Warning, "An environment named like production has category `test`.";
@@ -119,7 +121,10 @@ codes! {
 impl Code {
     pub fn parse(s: &str) -> Option<Code> {
         let s = s.trim();
-        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name() == s)
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name() == s)
     }
 
     /// The code's Markdown page, embedded from `docs/diagnostics/`.

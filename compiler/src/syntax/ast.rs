@@ -12,7 +12,10 @@ pub struct TextRange {
 
 impl TextRange {
     pub fn new(start: usize, end: usize) -> Self {
-        TextRange { start: start as u32, end: end as u32 }
+        TextRange {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn empty(at: usize) -> Self {
         TextRange::new(at, at)
@@ -27,7 +30,10 @@ impl TextRange {
         self.start <= offset && offset <= self.end
     }
     pub fn cover(self, other: TextRange) -> TextRange {
-        TextRange { start: self.start.min(other.start), end: self.end.max(other.end) }
+        TextRange {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
     pub fn as_usize(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
@@ -217,9 +223,15 @@ pub enum ExprKind {
     List(Vec<Expr>),
     Record(Record),
     /// `cloudflare { … }`: a union variant with a payload.
-    Tagged { tag: Ident, body: Record },
+    Tagged {
+        tag: Ident,
+        body: Record,
+    },
     /// `secret("name")`
-    Call { func: Ident, args: Vec<Expr> },
+    Call {
+        func: Ident,
+        args: Vec<Expr>,
+    },
     /// `name`, `teams.core`, `defaults.instances`
     Path(Vec<Ident>),
     /// A literal or item that failed to parse; the error is already reported.

@@ -1,0 +1,200 @@
+//! Diagnostics that belong to a file rather than a service: syntax errors,
+//! imports (missing, outside the root, cycles), duplicate names, misplaced
+//! declarations, and errors inside `let` values.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::eval::{Evaluator, Scope};
+use super::platform::PLATFORM_FILE;
+use crate::db::{self, Db, ImportError, SourceFile, Workspace};
+use crate::diagnostics::{self, Code, Diagnostic, Span};
+use crate::syntax::{DeclKind, Item};
+
+pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let fid = file.id(db);
+    let at = |r| Span::new(fid, r);
+    let parse = db::parse(db, file);
+    let mut out: Vec<Diagnostic> = parse
+        .errors
+        .iter()
+        .map(|e| {
+            Diagnostic::new(e.code, at(e.range), e.message.clone())
+                .with_label(e.label.clone())
+                .with_help_opt(e.help.clone())
+        })
+        .collect();
+    let is_platform_file = file.path(db) == PLATFORM_FILE;
+    let mut platform_seen = None;
+    for item in &parse.ast.items {
+        match item {
+            Item::Schema(s) => out.push(stdlib_only(at(s.name.range), "schema")),
+            Item::Enum(e) => out.push(stdlib_only(at(e.name.range), "enum")),
+            Item::Union(u) => out.push(stdlib_only(at(u.name.range), "union")),
+            Item::Decl(d) if d.kind == DeclKind::Platform => {
+                if !is_platform_file {
+                    out.push(
+                        Diagnostic::new(
+                            Code::MisplacedPlatform,
+                            at(d.keyword),
+                            "the `platform` block belongs in the root `platform.msp`",
+                        )
+                        .with_label("not in platform.msp")
+                        .with_help("move it to `platform.msp` at the workspace root"),
+                    );
+                } else if let Some(first) = platform_seen {
+                    out.push(
+                        Diagnostic::new(
+                            Code::MisplacedPlatform,
+                            at(d.keyword),
+                            "`platform` is declared twice",
+                        )
+                        .with_label("declared again")
+                        .with_secondary(first, "first declared here"),
+                    );
+                } else {
+                    platform_seen = Some(at(d.keyword));
+                }
+            }
+            _ => {}
+        }
+    }
+    let scope = db::file_scope(db, ws, file);
+    for (name, again, first) in &scope.duplicates {
+        out.push(
+            Diagnostic::new(
+                Code::DuplicateDefinition,
+                at(*again),
+                format!("`{name}` is defined twice in this file"),
+            )
+            .with_label("defined again")
+            .with_secondary(at(*first), "first defined here")
+            .with_help("rename one of them"),
+        );
+    }
+    for import in scope.imports.values() {
+        let path_span = at(import.path_range);
+        match &import.target {
+            Err(ImportError::NotFound(resolved)) => {
+                let mut d = Diagnostic::new(
+                    Code::ImportNotFound,
+                    path_span,
+                    format!("`{}` does not exist", import.path),
+                )
+                .with_label(format!("no file at `{resolved}`"));
+                let known: Vec<&str> = db::file_index(db, ws)
+                    .by_path
+                    .keys()
+                    .filter(|p| p.ends_with(".msp"))
+                    .map(String::as_str)
+                    .collect();
+                if let Some(c) = diagnostics::suggest::closest(resolved, known) {
+                    d = d.with_help(format!(
+                        "did you mean `{c}`? (paths are relative to this file)"
+                    ));
+                } else {
+                    d = d.with_note("import paths are relative to the importing file");
+                }
+                out.push(d);
+            }
+            Err(ImportError::OutsideRoot) => out.push(
+                Diagnostic::new(
+                    Code::ImportOutsideRoot,
+                    path_span,
+                    format!("`{}` is outside the workspace", import.path),
+                )
+                .with_label("leaves the workspace root")
+                .with_help("imports must stay inside the folder that holds `platform.msp`"),
+            ),
+            Err(ImportError::NotMsp) => out.push(
+                Diagnostic::new(
+                    Code::ImportNotFound,
+                    path_span,
+                    format!("`{}` is not a `.msp` file", import.path),
+                )
+                .with_label("not a .msp file")
+                .with_help("only `.msp` files can be imported"),
+            ),
+            Ok(target) => {
+                if let Some(chain) = cycle_through(db, ws, *target, file) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::ImportCycle,
+                            path_span,
+                            format!("importing `{}` creates a cycle", import.path),
+                        )
+                        .with_label("part of an import cycle")
+                        .with_note(format!(
+                            "the cycle: {} → {}",
+                            file.path(db),
+                            chain.join(" → ")
+                        ))
+                        .with_help(
+                            "move the shared `let`s into a file that imports nothing from this one",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    // Errors inside `let` values, reported once here even if no service uses them.
+    let mut ev = Evaluator::new(db, ws);
+    for item in &parse.ast.items {
+        if let Item::Let(l) = item {
+            if scope
+                .lets
+                .get(&l.name.name)
+                .is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item))
+            {
+                ev.expr(
+                    &l.value,
+                    Scope {
+                        file,
+                        defaults: None,
+                    },
+                );
+            }
+        }
+    }
+    out.extend(ev.diags);
+    diagnostics::normalize(&mut out);
+    out
+}
+
+fn stdlib_only(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::StdlibOnly,
+        span,
+        format!("`{what}` declarations belong to the stdlib"),
+    )
+    .with_label("not allowed in a workspace")
+    .with_help(
+        "describe values with `let`, `service`, `job` and `platform`; the schema is fixed by mspc",
+    )
+}
+
+/// If `from` leads back to `to` through imports, the files on the way.
+fn cycle_through(
+    db: &dyn Db,
+    ws: Workspace,
+    from: SourceFile,
+    to: SourceFile,
+) -> Option<Vec<String>> {
+    let mut queue = VecDeque::from([(from, vec![from.path(db).clone()])]);
+    let mut seen = BTreeSet::new();
+    while let Some((f, chain)) = queue.pop_front() {
+        if f == to {
+            return Some(chain);
+        }
+        if !seen.insert(f.id(db)) {
+            continue;
+        }
+        for import in db::file_scope(db, ws, f).imports.values() {
+            if let Ok(t) = import.target {
+                let mut c = chain.clone();
+                c.push(t.path(db).clone());
+                queue.push_back((t, c));
+            }
+        }
+    }
+    None
+}

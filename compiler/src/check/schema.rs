@@ -1,0 +1,224 @@
+//! The schema model: `schema`, `enum` and `union` declarations of the stdlib,
+//! resolved into types and constraints. Everything that knows which fields
+//! exist (checking, completion, hover, docs) reads this.
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::Span;
+use crate::syntax::{DeclKind, Expr, ExprKind};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    String,
+    Int,
+    Float,
+    Bool,
+    /// Seconds.
+    Duration,
+    /// Bytes.
+    Size,
+    /// `secret("…")`
+    Secret,
+    /// The name of one of the service's environments.
+    Env,
+    List(Box<Ty>),
+    /// String-keyed.
+    Map(Box<Ty>),
+    Schema(String),
+    Enum(String),
+    Union(String),
+}
+
+impl Ty {
+    /// "a string", "a list of strings", "a `Redis` record", for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::String => "a string".into(),
+            Ty::Int => "an integer".into(),
+            Ty::Float => "a number".into(),
+            Ty::Bool => "`true` or `false`".into(),
+            Ty::Duration => "a duration (e.g. `30s`)".into(),
+            Ty::Size => "a size (e.g. `512Mi`)".into(),
+            Ty::Secret => "a secret reference (`secret(\"name\")`)".into(),
+            Ty::Env => "an environment name".into(),
+            Ty::List(t) => format!("a list of {}", t.plural()),
+            Ty::Map(t) => format!("a map of {}", t.plural()),
+            Ty::Schema(n) => format!("a `{n}` record"),
+            Ty::Enum(n) => format!("a `{n}` value"),
+            Ty::Union(n) => format!("a `{n}` variant"),
+        }
+    }
+
+    fn plural(&self) -> String {
+        match self {
+            Ty::String => "strings".into(),
+            Ty::Int => "integers".into(),
+            Ty::Float => "numbers".into(),
+            Ty::Bool => "booleans".into(),
+            Ty::Duration => "durations".into(),
+            Ty::Size => "sizes".into(),
+            Ty::Secret => "secret references".into(),
+            Ty::Env => "environment names".into(),
+            Ty::List(t) => format!("lists of {}", t.plural()),
+            Ty::Map(t) => format!("maps of {}", t.plural()),
+            Ty::Schema(n) => format!("`{n}` records"),
+            Ty::Enum(n) | Ty::Union(n) => format!("`{n}` values"),
+        }
+    }
+
+    /// How the type is written in the stdlib: `list<string>`.
+    pub fn syntax(&self) -> String {
+        match self {
+            Ty::String => "string".into(),
+            Ty::Int => "int".into(),
+            Ty::Float => "float".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Duration => "duration".into(),
+            Ty::Size => "size".into(),
+            Ty::Secret => "secret".into(),
+            Ty::Env => "env".into(),
+            Ty::List(t) => format!("list<{}>", t.syntax()),
+            Ty::Map(t) => format!("map<{}>", t.syntax()),
+            Ty::Schema(n) | Ty::Enum(n) | Ty::Union(n) => n.clone(),
+        }
+    }
+}
+
+/// A bound of `@range` or step of `@multiple_of`, in the field's own unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Num {
+    pub value: f64,
+    /// As written in the stdlib, for messages: `512Mi`.
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub regex: regex::Regex,
+    /// What a matching string is, in words.
+    pub what: String,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.regex.as_str() == other.regex.as_str() && self.what == other.what
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constraint {
+    Range(Num, Num),
+    Len(usize, Option<usize>),
+    Pattern(Pattern),
+    MultipleOf(Num),
+    Unique,
+    UniqueBy(String),
+    KeyPattern(Pattern),
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+    /// `T?`: may be absent, with no default.
+    pub optional: bool,
+    pub default: Option<Expr>,
+    pub constraints: Vec<Constraint>,
+    /// `@only(service)` / `@only(job)`.
+    pub only: Option<DeclKind>,
+    /// `@label`: given by the block's name.
+    pub label: bool,
+    /// `@defaults_of(field)`: a partial record inherited by that map's entries.
+    pub defaults_of: Option<String>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+impl FieldDef {
+    pub fn required(&self) -> bool {
+        !self.optional && self.default.is_none() && !self.label
+    }
+
+    /// The default as written in the stdlib, for docs and hover.
+    pub fn default_text(&self, text: &str) -> Option<String> {
+        self.default
+            .as_ref()
+            .map(|d| text[d.range.as_usize()].to_string())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SchemaDef {
+    pub name: String,
+    pub fields: IndexMap<String, FieldDef>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    /// Union variants with a body; `None` for enum variants and bare tags.
+    pub fields: Option<IndexMap<String, FieldDef>>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+impl VariantDef {
+    /// A bare tag is accepted when the variant has no body or every field has a default.
+    pub fn bare_ok(&self) -> bool {
+        self.fields
+            .as_ref()
+            .is_none_or(|f| f.values().all(|d| !d.required()))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+    /// Union (tagged, may carry a body) rather than enum.
+    pub is_union: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+impl EnumDef {
+    pub fn variant(&self, name: &str) -> Option<&VariantDef> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+    pub fn variant_names(&self) -> impl Iterator<Item = &str> {
+        self.variants.iter().map(|v| v.name.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SchemaIndex {
+    pub schemas: IndexMap<String, SchemaDef>,
+    /// Enums and unions.
+    pub enums: IndexMap<String, EnumDef>,
+}
+
+impl SchemaIndex {
+    pub fn schema(&self, name: &str) -> &SchemaDef {
+        &self.schemas[name]
+    }
+    pub fn enum_def(&self, name: &str) -> &EnumDef {
+        &self.enums[name]
+    }
+}
+
+/// Reads `@range(1, 8)`-style arguments: a literal number, duration or size.
+pub fn literal_num(e: &Expr, text: &str) -> Option<Num> {
+    let value = match &e.kind {
+        ExprKind::Int(i) => *i as f64,
+        ExprKind::Float(f) => f.0,
+        ExprKind::Duration(s) => *s as f64,
+        ExprKind::Size(b) => *b as f64,
+        _ => return None,
+    };
+    Some(Num {
+        value,
+        text: text[e.range.as_usize()].to_string(),
+    })
+}

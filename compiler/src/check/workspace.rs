@@ -1,0 +1,185 @@
+//! Workspace-wide checks: ids, project ids and domains unique across
+//! services; `let`s and imports that nothing uses.
+
+use std::collections::HashMap;
+
+use super::service::Summary;
+use crate::db::{self, Db, SourceFile, Workspace};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::syntax::{Entry, Expr, ExprKind, Item, Record, StrPart};
+
+/// `summaries` in a stable order (file path, then position): the first
+/// occurrence is the original, later ones are reported.
+pub fn uniqueness(summaries: &[&Summary]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut ids: HashMap<&str, Span> = HashMap::new();
+    let mut projects: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut domains: HashMap<&str, (usize, Span)> = HashMap::new();
+    for (i, s) in summaries.iter().enumerate() {
+        if let Some((id, span)) = &s.id {
+            match ids.get(id.as_str()) {
+                Some(first) => out.push(
+                    Diagnostic::new(
+                        Code::DuplicateService,
+                        *span,
+                        format!("a service with id `{id}` already exists"),
+                    )
+                    .with_label("duplicate id")
+                    .with_secondary(*first, "first declared here")
+                    .with_help("service ids must be unique in the workspace"),
+                ),
+                None => {
+                    ids.insert(id, *span);
+                }
+            }
+        }
+        for (env, project, span) in &s.project_ids {
+            match projects.get(project.as_str()) {
+                Some((j, first)) if *j != i || first != span => out.push(
+                    Diagnostic::new(
+                        Code::DuplicateProjectId,
+                        *span,
+                        format!("project `{project}` is already used by another environment"),
+                    )
+                    .with_label(format!("project of environment `{env}`"))
+                    .with_secondary(*first, "first used here")
+                    .with_help("every environment needs its own GCP project"),
+                ),
+                Some(_) => {}
+                None => {
+                    projects.insert(project, (i, *span));
+                }
+            }
+        }
+        for (env, dns, span) in &s.domains {
+            match domains.get(dns.as_str()) {
+                // Within one service the `duplicate-domain` rule already reports it.
+                Some((j, first)) if *j != i => out.push(
+                    Diagnostic::new(
+                        Code::DuplicateDomain,
+                        *span,
+                        format!("`{dns}` is already the domain of another service"),
+                    )
+                    .with_label(format!("domain of environment `{env}`"))
+                    .with_secondary(*first, "first used here")
+                    .with_help("each environment needs its own DNS name"),
+                ),
+                Some(_) => {}
+                None => {
+                    domains.insert(dns, (i, *span));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Names a file refers to: first segments of paths, and `alias.member` pairs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileRefs {
+    pub names: std::collections::BTreeSet<String>,
+    pub members: std::collections::BTreeSet<(String, String)>,
+}
+
+pub fn file_refs(ast: &crate::syntax::Ast) -> FileRefs {
+    let mut refs = FileRefs::default();
+    for item in &ast.items {
+        match item {
+            Item::Let(l) => expr_refs(&l.value, &mut refs),
+            Item::Decl(d) => record_refs(&d.body, &mut refs),
+            _ => {}
+        }
+    }
+    refs
+}
+
+fn path_refs(segs: &[crate::syntax::Ident], refs: &mut FileRefs) {
+    refs.names.insert(segs[0].name.clone());
+    if let Some(m) = segs.get(1) {
+        refs.members.insert((segs[0].name.clone(), m.name.clone()));
+    }
+}
+
+fn record_refs(r: &Record, refs: &mut FileRefs) {
+    for e in &r.entries {
+        match e {
+            Entry::Field(f) => expr_refs(&f.value, refs),
+            Entry::Labeled(l) => record_refs(&l.body, refs),
+            Entry::Spread(s) => expr_refs(&s.expr, refs),
+            Entry::Error(_) => {}
+        }
+    }
+}
+
+fn expr_refs(e: &Expr, refs: &mut FileRefs) {
+    match &e.kind {
+        ExprKind::Path(segs) => path_refs(segs, refs),
+        ExprKind::Str(parts) => {
+            for p in parts {
+                if let StrPart::Interp(segs, _) = p {
+                    path_refs(segs, refs);
+                }
+            }
+        }
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
+            items.iter().for_each(|i| expr_refs(i, refs))
+        }
+        ExprKind::Record(r) | ExprKind::Tagged { body: r, .. } => record_refs(r, refs),
+        _ => {}
+    }
+}
+
+/// W0009 for every `let` and `import` that no file uses.
+pub fn unused_bindings(db: &dyn Db, ws: Workspace, files: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut used_members: HashMap<crate::diagnostics::FileId, std::collections::BTreeSet<String>> =
+        HashMap::new();
+    for f in files {
+        let scope = db::file_scope(db, ws, *f);
+        let refs = db::file_refs(db, *f);
+        for (alias, member) in &refs.members {
+            if let Some(Ok(target)) = scope.imports.get(alias).map(|i| i.target.clone()) {
+                used_members
+                    .entry(target.id(db))
+                    .or_default()
+                    .insert(member.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let fid = f.id(db);
+        let scope = db::file_scope(db, ws, *f);
+        let refs = db::file_refs(db, *f);
+        let ast = &db::parse(db, *f).ast;
+        for (name, &idx) in &scope.lets {
+            let imported = used_members.get(&fid).is_some_and(|m| m.contains(name));
+            if !refs.names.contains(name) && !imported {
+                if let Some(Item::Let(l)) = ast.items.get(idx as usize) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::UnusedBinding,
+                            Span::new(fid, l.name.range),
+                            format!("`{name}` is never used"),
+                        )
+                        .with_label("unused")
+                        .with_help("remove it, or use it"),
+                    );
+                }
+            }
+        }
+        for (alias, import) in &scope.imports {
+            if !refs.names.contains(alias) {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnusedBinding,
+                        Span::new(fid, import.alias_range),
+                        format!("import `{alias}` is never used"),
+                    )
+                    .with_label("unused")
+                    .with_help("remove the import"),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,225 @@
+//! Tracked queries. Each is a thin, memoized wrapper over a pure function in
+//! `syntax` or `check`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{Db, SourceFile, Workspace};
+use crate::check::{self, platform::CheckedPlatform, service::CheckedService, workspace::FileRefs};
+use crate::diagnostics::{self, Diagnostic, FileId};
+use crate::ir;
+use crate::syntax::{self, DeclKind, Item, Parse, TextRange};
+
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Parse {
+    syntax::parse(file.text(db))
+}
+
+/// Files by path and id. Reads only paths, so editing text never invalidates it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FileIndex {
+    pub by_path: BTreeMap<String, SourceFile>,
+    pub by_id: BTreeMap<FileId, SourceFile>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_index(db: &dyn Db, ws: Workspace) -> FileIndex {
+    let mut idx = FileIndex::default();
+    for f in ws.files(db) {
+        idx.by_path.insert(f.path(db).clone(), *f);
+        idx.by_id.insert(f.id(db), *f);
+    }
+    idx
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportError {
+    /// The resolved path, which no file has.
+    NotFound(String),
+    OutsideRoot,
+    NotMsp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportInfo {
+    pub path: String,
+    pub path_range: TextRange,
+    pub alias_range: TextRange,
+    pub target: Result<SourceFile, ImportError>,
+}
+
+/// A file's top-level names: `let`s (by item index) and imports.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FileScope {
+    pub lets: BTreeMap<String, u32>,
+    pub imports: BTreeMap<String, ImportInfo>,
+    /// (name, where defined again, where first defined)
+    pub duplicates: Vec<(String, TextRange, TextRange)>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_scope(db: &dyn Db, ws: Workspace, file: SourceFile) -> FileScope {
+    let ast = &parse(db, file).ast;
+    let index = file_index(db, ws);
+    let mut scope = FileScope::default();
+    let mut first: BTreeMap<String, TextRange> = BTreeMap::new();
+    for (i, item) in ast.items.iter().enumerate() {
+        let (name, range) = match item {
+            Item::Let(l) => (&l.name.name, l.name.range),
+            Item::Import(im) => (&im.alias.name, im.alias.range),
+            _ => continue,
+        };
+        if let Some(f) = first.get(name) {
+            scope.duplicates.push((name.clone(), range, *f));
+            continue;
+        }
+        first.insert(name.clone(), range);
+        match item {
+            Item::Let(_) => {
+                scope.lets.insert(name.clone(), i as u32);
+            }
+            Item::Import(im) => {
+                let target = resolve_import(file.path(db), &im.path).and_then(|p| {
+                    index
+                        .by_path
+                        .get(&p)
+                        .copied()
+                        .ok_or(ImportError::NotFound(p))
+                });
+                scope.imports.insert(
+                    name.clone(),
+                    ImportInfo {
+                        path: im.path.clone(),
+                        path_range: im.path_range,
+                        alias_range: im.alias.range,
+                        target,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    scope
+}
+
+/// `../teams.msp` from `services/a.msp` → `teams.msp`.
+pub fn resolve_import(from: &str, rel: &str) -> Result<String, ImportError> {
+    if !rel.ends_with(".msp") {
+        return Err(ImportError::NotMsp);
+    }
+    if rel.starts_with('/') || rel.contains('\\') || rel.contains(':') {
+        return Err(ImportError::OutsideRoot);
+    }
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(ImportError::OutsideRoot);
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_refs(db: &dyn Db, file: SourceFile) -> FileRefs {
+    check::workspace::file_refs(&parse(db, file).ast)
+}
+
+/// The service and job declarations of a file: (item index, kind).
+#[salsa::tracked(returns(ref))]
+pub fn file_decls(db: &dyn Db, file: SourceFile) -> Vec<(u32, DeclKind)> {
+    parse(db, file)
+        .ast
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Decl(d) if d.kind != DeclKind::Platform => Some((i as u32, d.kind)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) -> CheckedService {
+    check::service::check_service(db, ws, file, item)
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
+    check::platform::check_platform(db, ws)
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    check::file::file_diagnostics(db, ws, file)
+}
+
+/// Everything `mspc check` reports, and the IR of every clean service.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct WorkspaceResult {
+    pub diagnostics: Vec<Diagnostic>,
+    pub platform: Option<Arc<ir::Platform>>,
+    /// Clean services, sorted by id.
+    pub services: Vec<Arc<ir::Service>>,
+    /// Whether the workspace has a `platform.msp`.
+    pub has_platform: bool,
+    pub internal_errors: Vec<String>,
+}
+
+impl WorkspaceResult {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error) || !self.internal_errors.is_empty()
+    }
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
+    let mut files: Vec<SourceFile> = ws
+        .files(db)
+        .iter()
+        .copied()
+        .filter(|f| f.path(db).ends_with(".msp"))
+        .collect();
+    files.sort_by_key(|f| f.path(db).clone());
+    let mut out = WorkspaceResult::default();
+    let platform = check_platform(db, ws);
+    out.diagnostics.extend(platform.diagnostics.iter().cloned());
+    out.platform = platform.ir.clone();
+    out.has_platform = platform.found;
+    out.internal_errors.extend(platform.internal_error.clone());
+    let mut summaries = Vec::new();
+    for f in &files {
+        out.diagnostics
+            .extend(file_diagnostics(db, ws, *f).iter().cloned());
+        for &(item, _) in file_decls(db, *f) {
+            let checked = check_service(db, ws, *f, item);
+            out.diagnostics.extend(checked.diagnostics.iter().cloned());
+            out.internal_errors.extend(
+                checked
+                    .internal_error
+                    .iter()
+                    .map(|e| format!("{}: {e}", f.path(db))),
+            );
+            summaries.push(&checked.summary);
+            out.services.extend(checked.ir.clone());
+        }
+    }
+    out.diagnostics
+        .extend(check::workspace::uniqueness(&summaries));
+    out.diagnostics
+        .extend(check::workspace::unused_bindings(db, ws, &files));
+    diagnostics::normalize(&mut out.diagnostics);
+    // A duplicate id makes two services claim the same outputs: keep neither.
+    if out.has_errors() {
+        out.services.retain(|_| false);
+    }
+    out.services.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}

@@ -1,0 +1,104 @@
+//! The commands. Each returns an exit code, or a `CliError` for usage and
+//! I/O failures (exit 2), printed with miette.
+
+pub mod check;
+pub mod explain;
+pub mod ir;
+
+use std::path::{Path, PathBuf};
+
+use mspc_compiler::db::load::{self, Loaded};
+use mspc_compiler::diagnostics::render::Format;
+use mspc_compiler::diagnostics::{FileId, SourceMap};
+
+pub struct Output {
+    pub format: Format,
+    pub color: bool,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error("no `platform.msp` found in `{0}` or any folder above it")]
+    #[diagnostic(
+        code(mspc::no_workspace),
+        help(
+            "a workspace is the folder holding `platform.msp`; run mspc inside one, or pass a path"
+        )
+    )]
+    NoWorkspace(PathBuf),
+    #[error("`{0}` does not exist")]
+    #[diagnostic(code(mspc::no_such_path))]
+    NoSuchPath(PathBuf),
+    #[error("cannot read `{path}`: {error}")]
+    #[diagnostic(code(mspc::io))]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("unknown diagnostic code `{0}`")]
+    #[diagnostic(code(mspc::unknown_code), help("{1}"))]
+    UnknownCode(String, String),
+    #[error("internal compiler error: {0}")]
+    #[diagnostic(
+        code(mspc::internal),
+        help("this is a bug in mspc; please report it with the input that caused it")
+    )]
+    Internal(String),
+}
+
+/// A loaded workspace and how to show its paths (relative to the current folder).
+pub struct Session {
+    pub loaded: Loaded,
+    display_root: PathBuf,
+}
+
+impl Session {
+    pub fn open(path: &Path) -> Result<Session, CliError> {
+        if !path.exists() {
+            return Err(CliError::NoSuchPath(path.to_path_buf()));
+        }
+        let root =
+            load::find_root(path).ok_or_else(|| CliError::NoWorkspace(path.to_path_buf()))?;
+        let loaded = Loaded::from_disk(&root).map_err(|e| CliError::Io {
+            path: e.path,
+            error: e.error,
+        })?;
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|c| std::fs::canonicalize(c).ok());
+        let display_root = match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
+            Some(rel) => rel.to_path_buf(),
+            None => root.clone(),
+        };
+        Ok(Session {
+            loaded,
+            display_root,
+        })
+    }
+
+    /// The workspace-relative path of `path`, if it is inside the workspace.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let abs = std::fs::canonicalize(path).ok()?;
+        let rel = abs.strip_prefix(&self.loaded.root).ok()?;
+        Some(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+}
+
+impl SourceMap for Session {
+    fn path(&self, file: FileId) -> String {
+        let rel = self.loaded.path(file);
+        if rel.starts_with('<') || self.display_root.as_os_str().is_empty() {
+            return rel;
+        }
+        self.display_root.join(rel).to_string_lossy().into_owned()
+    }
+
+    fn text(&self, file: FileId) -> &str {
+        self.loaded.text(file)
+    }
+}

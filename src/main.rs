@@ -83,14 +83,8 @@ enum DenyLevel {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { paths, output } => {
-            commands::check::run(&paths, output.into(), false, false)
-        }
-        Command::Lint {
-            paths,
-            deny,
-            output,
-        } => commands::check::run(&paths, output.into(), true, deny.is_some()),
+        Command::Check { paths, output } => commands::check::run(&paths, output.into(), false, false),
+        Command::Lint { paths, deny, output } => commands::check::run(&paths, output.into(), true, deny.is_some()),
         Command::Explain { code } => commands::explain::run(&code),
         Command::Ir { path } => commands::ir::run(path.as_deref()),
     };

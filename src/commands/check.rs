@@ -8,12 +8,7 @@ use mspc_compiler::diagnostics::{Diagnostic, SourceMap};
 
 use super::{CliError, Output, Session};
 
-pub fn run(
-    paths: &[PathBuf],
-    out: Output,
-    lints: bool,
-    deny_warnings: bool,
-) -> Result<ExitCode, CliError> {
+pub fn run(paths: &[PathBuf], out: Output, lints: bool, deny_warnings: bool) -> Result<ExitCode, CliError> {
     let default = [PathBuf::from(".")];
     let paths: &[PathBuf] = if paths.is_empty() { &default } else { paths };
     // Paths may lie in different workspaces: check each once.
@@ -21,10 +16,7 @@ pub fn run(
     for p in paths {
         let s = Session::open(p)?;
         let rel = s.relative(p).unwrap_or_default();
-        match sessions
-            .iter_mut()
-            .find(|(o, _)| o.loaded.root == s.loaded.root)
-        {
+        match sessions.iter_mut().find(|(o, _)| o.loaded.root == s.loaded.root) {
             Some((_, rels)) => rels.push(rel),
             None => sessions.push((s, vec![rel])),
         }
@@ -45,10 +37,7 @@ pub fn run(
             .collect();
         errors += shown.iter().filter(|d| d.is_error()).count();
         warnings += shown.iter().filter(|d| !d.is_error()).count();
-        print!(
-            "{}",
-            render::render(out.format, &shown, session as &dyn SourceMap, out.color)
-        );
+        print!("{}", render::render(out.format, &shown, session as &dyn SourceMap, out.color));
         if !result.has_platform {
             return Err(CliError::NoWorkspace(session.loaded.root.clone()));
         }
@@ -63,8 +52,7 @@ pub fn run(
 }
 
 fn within(file: &str, rels: &[String]) -> bool {
-    rels.iter()
-        .any(|r| r.is_empty() || file == r || Path::new(file).starts_with(r))
+    rels.iter().any(|r| r.is_empty() || file == r || Path::new(file).starts_with(r))
 }
 
 fn plural(n: usize, word: &str) -> String {

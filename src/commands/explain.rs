@@ -9,8 +9,8 @@ use super::CliError;
 pub fn run(code: &str) -> Result<ExitCode, CliError> {
     let Some(c) = Code::parse(code) else {
         let all = Code::ALL.iter().flat_map(|c| [c.as_str(), c.name()]);
-        let help = suggest::did_you_mean(code, all)
-            .unwrap_or_else(|| "codes look like `E0201`; see docs/diagnostics/".into());
+        let help =
+            suggest::did_you_mean(code, all).unwrap_or_else(|| "codes look like `E0201`; see docs/diagnostics/".into());
         return Err(CliError::UnknownCode(code.to_string(), help));
     };
     match c.page() {

@@ -15,12 +15,7 @@ pub fn run(path: Option<&Path>) -> Result<ExitCode, CliError> {
         return Err(CliError::Internal(e.clone()));
     }
     if result.has_errors() {
-        let errors: Vec<_> = result
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
+        let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         eprint!("{}", render::terminal(&errors, &session, false));
         eprintln!("the workspace has errors: no IR");
         return Ok(ExitCode::from(1));
@@ -32,9 +27,6 @@ pub fn run(path: Option<&Path>) -> Result<ExitCode, CliError> {
         platform: (**platform).clone(),
         services: result.services.iter().map(|s| (**s).clone()).collect(),
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&ws).map_err(|e| CliError::Internal(e.to_string()))?
-    );
+    println!("{}", serde_json::to_string_pretty(&ws).map_err(|e| CliError::Internal(e.to_string()))?);
     Ok(ExitCode::SUCCESS)
 }

@@ -21,9 +21,7 @@ pub enum CliError {
     #[error("no `platform.msp` found in `{0}` or any folder above it")]
     #[diagnostic(
         code(mspc::no_workspace),
-        help(
-            "a workspace is the folder holding `platform.msp`; run mspc inside one, or pass a path"
-        )
+        help("a workspace is the folder holding `platform.msp`; run mspc inside one, or pass a path")
     )]
     NoWorkspace(PathBuf),
     #[error("`{0}` does not exist")]
@@ -31,18 +29,12 @@ pub enum CliError {
     NoSuchPath(PathBuf),
     #[error("cannot read `{path}`: {error}")]
     #[diagnostic(code(mspc::io))]
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    Io { path: PathBuf, error: std::io::Error },
     #[error("unknown diagnostic code `{0}`")]
     #[diagnostic(code(mspc::unknown_code), help("{1}"))]
     UnknownCode(String, String),
     #[error("internal compiler error: {0}")]
-    #[diagnostic(
-        code(mspc::internal),
-        help("this is a bug in mspc; please report it with the input that caused it")
-    )]
+    #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),
 }
 
@@ -57,35 +49,21 @@ impl Session {
         if !path.exists() {
             return Err(CliError::NoSuchPath(path.to_path_buf()));
         }
-        let root =
-            load::find_root(path).ok_or_else(|| CliError::NoWorkspace(path.to_path_buf()))?;
-        let loaded = Loaded::from_disk(&root).map_err(|e| CliError::Io {
-            path: e.path,
-            error: e.error,
-        })?;
-        let cwd = std::env::current_dir()
-            .ok()
-            .and_then(|c| std::fs::canonicalize(c).ok());
+        let root = load::find_root(path).ok_or_else(|| CliError::NoWorkspace(path.to_path_buf()))?;
+        let loaded = Loaded::from_disk(&root).map_err(|e| CliError::Io { path: e.path, error: e.error })?;
+        let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
         let display_root = match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
             Some(rel) => rel.to_path_buf(),
             None => root.clone(),
         };
-        Ok(Session {
-            loaded,
-            display_root,
-        })
+        Ok(Session { loaded, display_root })
     }
 
     /// The workspace-relative path of `path`, if it is inside the workspace.
     pub fn relative(&self, path: &Path) -> Option<String> {
         let abs = std::fs::canonicalize(path).ok()?;
         let rel = abs.strip_prefix(&self.loaded.root).ok()?;
-        Some(
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
-        )
+        Some(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
     }
 }
 

@@ -27,13 +27,7 @@ pub struct Evaluator<'db> {
 
 impl<'db> Evaluator<'db> {
     pub fn new(db: &'db dyn Db, ws: Workspace) -> Self {
-        Evaluator {
-            db,
-            ws,
-            diags: Vec::new(),
-            cache: HashMap::new(),
-            stack: Vec::new(),
-        }
+        Evaluator { db, ws, diags: Vec::new(), cache: HashMap::new(), stack: Vec::new() }
     }
 
     fn span(&self, scope: Scope, range: TextRange) -> Span {
@@ -54,10 +48,7 @@ impl<'db> Evaluator<'db> {
                 _ => None,
             })
         });
-        let inner = Scope {
-            file: scope.file,
-            defaults: defaults_raw.as_ref(),
-        };
+        let inner = Scope { file: scope.file, defaults: defaults_raw.as_ref() };
         let rec = self.record_with(body, scope, defaults.map(|(_, target)| (target, inner)));
         (rec, defaults_raw)
     }
@@ -66,12 +57,7 @@ impl<'db> Evaluator<'db> {
         self.record_with(rec, scope, None)
     }
 
-    fn record_with(
-        &mut self,
-        rec: &syntax::Record,
-        scope: Scope,
-        target: Option<(&str, Scope)>,
-    ) -> RawRecord {
+    fn record_with(&mut self, rec: &syntax::Record, scope: Scope, target: Option<(&str, Scope)>) -> RawRecord {
         let mut out = RawRecord::empty(self.span(scope, rec.range));
         out.has_errors = rec.has_errors;
         // Spreads first: fields written in the record win over spread ones.
@@ -116,14 +102,7 @@ impl<'db> Evaluator<'db> {
                         _ => scope,
                     };
                     let value = self.expr(&f.value, value_scope);
-                    out.fields.insert(
-                        f.key.name.clone(),
-                        RawField {
-                            key_span,
-                            value,
-                            labeled: false,
-                        },
-                    );
+                    out.fields.insert(f.key.name.clone(), RawField { key_span, value, labeled: false });
                 }
                 Entry::Labeled(l) => {
                     let key_span = self.span(scope, l.key.range);
@@ -155,14 +134,11 @@ impl<'db> Evaluator<'db> {
                     };
                     let body = self.record(&l.body, body_scope);
                     let value = Raw::new(RawKind::Record(body), self.span(scope, l.range));
-                    let map = out
-                        .fields
-                        .entry(l.key.name.clone())
-                        .or_insert_with(|| RawField {
-                            key_span,
-                            value: Raw::new(RawKind::Record(RawRecord::empty(key_span)), key_span),
-                            labeled: true,
-                        });
+                    let map = out.fields.entry(l.key.name.clone()).or_insert_with(|| RawField {
+                        key_span,
+                        value: Raw::new(RawKind::Record(RawRecord::empty(key_span)), key_span),
+                        labeled: true,
+                    });
                     if !map.labeled {
                         // Replaces a map that only came through a spread.
                         *map = RawField {
@@ -172,14 +148,7 @@ impl<'db> Evaluator<'db> {
                         };
                     }
                     if let RawKind::Record(m) = &mut map.value.kind {
-                        m.fields.insert(
-                            l.label.name.clone(),
-                            RawField {
-                                key_span: label_span,
-                                value,
-                                labeled: false,
-                            },
-                        );
+                        m.fields.insert(l.label.name.clone(), RawField { key_span: label_span, value, labeled: false });
                         m.has_errors |= l.body.has_errors;
                     }
                 }
@@ -206,9 +175,7 @@ impl<'db> Evaluator<'db> {
             ExprKind::Bool(b) => RawKind::Bool(*b),
             ExprKind::Duration(d) => RawKind::Duration(*d),
             ExprKind::Size(s) => RawKind::Size(*s),
-            ExprKind::List(items) => {
-                RawKind::List(items.iter().map(|i| self.expr(i, scope)).collect())
-            }
+            ExprKind::List(items) => RawKind::List(items.iter().map(|i| self.expr(i, scope)).collect()),
             ExprKind::Record(r) => RawKind::Record(self.record(r, scope)),
             ExprKind::Tagged { tag, body } => RawKind::Tagged {
                 tag: tag.name.clone(),
@@ -237,15 +204,9 @@ impl<'db> Evaluator<'db> {
         }
         if args.len() != 1 {
             self.diags.push(
-                Diagnostic::new(
-                    Code::WrongArguments,
-                    span,
-                    format!("`secret` takes 1 argument, found {}", args.len()),
-                )
-                .with_label("here")
-                .with_help(
-                    "write `secret(\"name\")` or `secret(\"projects/<project>/secrets/<name>\")`",
-                ),
+                Diagnostic::new(Code::WrongArguments, span, format!("`secret` takes 1 argument, found {}", args.len()))
+                    .with_label("here")
+                    .with_help("write `secret(\"name\")` or `secret(\"projects/<project>/secrets/<name>\")`"),
             );
             return Raw::error(span);
         }
@@ -269,15 +230,8 @@ impl<'db> Evaluator<'db> {
         let first_span = self.span(scope, first.range);
         match first.name.as_str() {
             "service" | "environment" if segs.len() >= 2 => {
-                let root = if first.name == "service" {
-                    CtxRoot::Service
-                } else {
-                    CtxRoot::Environment
-                };
-                return Raw::new(
-                    RawKind::Str(vec![self.ctx_ref(root, segs, span, scope)]),
-                    span,
-                );
+                let root = if first.name == "service" { CtxRoot::Service } else { CtxRoot::Environment };
+                return Raw::new(RawKind::Str(vec![self.ctx_ref(root, segs, span, scope)]), span);
             }
             "defaults" if scope.defaults.is_some() => {
                 let mut v = scope.defaults.expect("checked").clone();
@@ -293,10 +247,7 @@ impl<'db> Evaluator<'db> {
             };
             if segs.len() == 1 {
                 return Raw {
-                    kind: RawKind::Name {
-                        name: first.name.clone(),
-                        value: Some(Box::new(value)),
-                    },
+                    kind: RawKind::Name { name: first.name.clone(), value: Some(Box::new(value)) },
                     span,
                     via: None,
                 };
@@ -327,10 +278,7 @@ impl<'db> Evaluator<'db> {
                     format!("`{}` does not define `{}`", import.path, member.name),
                 )
                 .with_label("not defined there")
-                .with_help_opt(suggest::did_you_mean(
-                    &member.name,
-                    target_items.lets.keys().map(String::as_str),
-                ));
+                .with_help_opt(suggest::did_you_mean(&member.name, target_items.lets.keys().map(String::as_str)));
                 self.diags.push(d);
                 return Raw::error(span);
             }
@@ -341,31 +289,16 @@ impl<'db> Evaluator<'db> {
         }
         if segs.len() == 1 {
             // An enum variant, union tag or environment name: phase 2 decides.
-            return Raw::new(
-                RawKind::Name {
-                    name: first.name.clone(),
-                    value: None,
-                },
-                span,
-            );
+            return Raw::new(RawKind::Name { name: first.name.clone(), value: None }, span);
         }
-        let mut candidates: Vec<&str> = items
-            .lets
-            .keys()
-            .chain(items.imports.keys())
-            .map(String::as_str)
-            .collect();
+        let mut candidates: Vec<&str> = items.lets.keys().chain(items.imports.keys()).map(String::as_str).collect();
         if scope.defaults.is_some() {
             candidates.push("defaults");
         }
         candidates.extend(["service", "environment"]);
-        let d = Diagnostic::new(
-            Code::UnknownName,
-            first_span,
-            format!("unknown name `{}`", first.name),
-        )
-        .with_label("not defined")
-        .with_help_opt(suggest::did_you_mean(&first.name, candidates));
+        let d = Diagnostic::new(Code::UnknownName, first_span, format!("unknown name `{}`", first.name))
+            .with_label("not defined")
+            .with_help_opt(suggest::did_you_mean(&first.name, candidates));
         self.diags.push(d);
         Raw::error(span)
     }
@@ -379,18 +312,10 @@ impl<'db> Evaluator<'db> {
                     format!("`{}.{}` has no fields", root.as_str(), segs[1].name),
                 )
                 .with_label("not available")
-                .with_help(format!(
-                    "only `{}.<field>` can be interpolated",
-                    root.as_str()
-                )),
+                .with_help(format!("only `{}.<field>` can be interpolated", root.as_str())),
             );
         }
-        RawPart::Ref {
-            root,
-            field: segs[1].name.clone(),
-            field_span: self.span(scope, segs[1].range),
-            span,
-        }
+        RawPart::Ref { root, field: segs[1].name.clone(), field_span: self.span(scope, segs[1].range), span }
     }
 
     /// `value.a.b`: field access into records.
@@ -407,10 +332,7 @@ impl<'db> Evaluator<'db> {
                         )
                         .with_label("not set in this record")
                         .with_secondary(r.span, "the record")
-                        .with_help_opt(suggest::did_you_mean(
-                            &seg.name,
-                            r.fields.keys().map(String::as_str),
-                        ));
+                        .with_help_opt(suggest::did_you_mean(&seg.name, r.fields.keys().map(String::as_str)));
                         self.diags.push(d);
                         None
                     }
@@ -444,18 +366,11 @@ impl<'db> Evaluator<'db> {
             return Some(v.clone());
         }
         if let Some(pos) = self.stack.iter().position(|k| *k == key) {
-            let chain: Vec<String> = self.stack[pos..]
-                .iter()
-                .map(|(_, n)| format!("`{n}`"))
-                .collect();
+            let chain: Vec<String> = self.stack[pos..].iter().map(|(_, n)| format!("`{n}`")).collect();
             self.diags.push(
-                Diagnostic::new(
-                    Code::RecursiveLet,
-                    use_span,
-                    format!("`{name}` is defined in terms of itself"),
-                )
-                .with_label("used here while being defined")
-                .with_note(format!("the cycle: {} → `{name}`", chain.join(" → "))),
+                Diagnostic::new(Code::RecursiveLet, use_span, format!("`{name}` is defined in terms of itself"))
+                    .with_label("used here while being defined")
+                    .with_note(format!("the cycle: {} → `{name}`", chain.join(" → "))),
             );
             return None;
         }
@@ -466,13 +381,7 @@ impl<'db> Evaluator<'db> {
             return None;
         };
         self.stack.push(key.clone());
-        let value = self.expr(
-            &l.value,
-            Scope {
-                file,
-                defaults: None,
-            },
-        );
+        let value = self.expr(&l.value, Scope { file, defaults: None });
         self.stack.pop();
         self.cache.insert(key, value.clone());
         Some(value)
@@ -487,11 +396,7 @@ impl<'db> Evaluator<'db> {
                     let span = self.span(scope, *range);
                     let first = segs[0].name.as_str();
                     if matches!(first, "service" | "environment") && segs.len() >= 2 {
-                        let root = if first == "service" {
-                            CtxRoot::Service
-                        } else {
-                            CtxRoot::Environment
-                        };
+                        let root = if first == "service" { CtxRoot::Service } else { CtxRoot::Environment };
                         out.push(self.ctx_ref(root, segs, span, scope));
                         continue;
                     }
@@ -521,23 +426,15 @@ impl<'db> Evaluator<'db> {
                                 .chain(items.imports.keys())
                                 .map(String::as_str)
                                 .chain(["service", "environment"]);
-                            let d = Diagnostic::new(
-                                Code::UnknownName,
-                                span,
-                                format!("unknown name `{name}`"),
-                            )
-                            .with_label("not defined")
-                            .with_help_opt(suggest::did_you_mean(name, candidates));
+                            let d = Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
+                                .with_label("not defined")
+                                .with_help_opt(suggest::did_you_mean(name, candidates));
                             self.diags.push(d);
                         }
                         _ => self.diags.push(
-                            Diagnostic::new(
-                                Code::TypeMismatch,
-                                span,
-                                format!("cannot interpolate {}", v.describe()),
-                            )
-                            .with_label("not a string")
-                            .with_note("only strings, integers and booleans can be interpolated"),
+                            Diagnostic::new(Code::TypeMismatch, span, format!("cannot interpolate {}", v.describe()))
+                                .with_label("not a string")
+                                .with_note("only strings, integers and booleans can be interpolated"),
                         ),
                     }
                 }

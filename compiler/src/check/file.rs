@@ -43,13 +43,9 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
                     );
                 } else if let Some(first) = platform_seen {
                     out.push(
-                        Diagnostic::new(
-                            Code::MisplacedPlatform,
-                            at(d.keyword),
-                            "`platform` is declared twice",
-                        )
-                        .with_label("declared again")
-                        .with_secondary(first, "first declared here"),
+                        Diagnostic::new(Code::MisplacedPlatform, at(d.keyword), "`platform` is declared twice")
+                            .with_label("declared again")
+                            .with_secondary(first, "first declared here"),
                     );
                 } else {
                     platform_seen = Some(at(d.keyword));
@@ -61,36 +57,23 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
     let scope = db::file_scope(db, ws, file);
     for (name, again, first) in &scope.duplicates {
         out.push(
-            Diagnostic::new(
-                Code::DuplicateDefinition,
-                at(*again),
-                format!("`{name}` is defined twice in this file"),
-            )
-            .with_label("defined again")
-            .with_secondary(at(*first), "first defined here")
-            .with_help("rename one of them"),
+            Diagnostic::new(Code::DuplicateDefinition, at(*again), format!("`{name}` is defined twice in this file"))
+                .with_label("defined again")
+                .with_secondary(at(*first), "first defined here")
+                .with_help("rename one of them"),
         );
     }
     for import in scope.imports.values() {
         let path_span = at(import.path_range);
         match &import.target {
             Err(ImportError::NotFound(resolved)) => {
-                let mut d = Diagnostic::new(
-                    Code::ImportNotFound,
-                    path_span,
-                    format!("`{}` does not exist", import.path),
-                )
-                .with_label(format!("no file at `{resolved}`"));
-                let known: Vec<&str> = db::file_index(db, ws)
-                    .by_path
-                    .keys()
-                    .filter(|p| p.ends_with(".msp"))
-                    .map(String::as_str)
-                    .collect();
+                let mut d =
+                    Diagnostic::new(Code::ImportNotFound, path_span, format!("`{}` does not exist", import.path))
+                        .with_label(format!("no file at `{resolved}`"));
+                let known: Vec<&str> =
+                    db::file_index(db, ws).by_path.keys().filter(|p| p.ends_with(".msp")).map(String::as_str).collect();
                 if let Some(c) = diagnostics::suggest::closest(resolved, known) {
-                    d = d.with_help(format!(
-                        "did you mean `{c}`? (paths are relative to this file)"
-                    ));
+                    d = d.with_help(format!("did you mean `{c}`? (paths are relative to this file)"));
                 } else {
                     d = d.with_note("import paths are relative to the importing file");
                 }
@@ -106,13 +89,9 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
                 .with_help("imports must stay inside the folder that holds `platform.msp`"),
             ),
             Err(ImportError::NotMsp) => out.push(
-                Diagnostic::new(
-                    Code::ImportNotFound,
-                    path_span,
-                    format!("`{}` is not a `.msp` file", import.path),
-                )
-                .with_label("not a .msp file")
-                .with_help("only `.msp` files can be imported"),
+                Diagnostic::new(Code::ImportNotFound, path_span, format!("`{}` is not a `.msp` file", import.path))
+                    .with_label("not a .msp file")
+                    .with_help("only `.msp` files can be imported"),
             ),
             Ok(target) => {
                 if let Some(chain) = cycle_through(db, ws, *target, file) {
@@ -123,14 +102,8 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
                             format!("importing `{}` creates a cycle", import.path),
                         )
                         .with_label("part of an import cycle")
-                        .with_note(format!(
-                            "the cycle: {} → {}",
-                            file.path(db),
-                            chain.join(" → ")
-                        ))
-                        .with_help(
-                            "move the shared `let`s into a file that imports nothing from this one",
-                        ),
+                        .with_note(format!("the cycle: {} → {}", file.path(db), chain.join(" → ")))
+                        .with_help("move the shared `let`s into a file that imports nothing from this one"),
                     );
                 }
             }
@@ -140,18 +113,8 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
     let mut ev = Evaluator::new(db, ws);
     for item in &parse.ast.items {
         if let Item::Let(l) = item {
-            if scope
-                .lets
-                .get(&l.name.name)
-                .is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item))
-            {
-                ev.expr(
-                    &l.value,
-                    Scope {
-                        file,
-                        defaults: None,
-                    },
-                );
+            if scope.lets.get(&l.name.name).is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item)) {
+                ev.expr(&l.value, Scope { file, defaults: None });
             }
         }
     }
@@ -161,24 +124,13 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
 }
 
 fn stdlib_only(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::StdlibOnly,
-        span,
-        format!("`{what}` declarations belong to the stdlib"),
-    )
-    .with_label("not allowed in a workspace")
-    .with_help(
-        "describe values with `let`, `service`, `job` and `platform`; the schema is fixed by mspc",
-    )
+    Diagnostic::new(Code::StdlibOnly, span, format!("`{what}` declarations belong to the stdlib"))
+        .with_label("not allowed in a workspace")
+        .with_help("describe values with `let`, `service`, `job` and `platform`; the schema is fixed by mspc")
 }
 
 /// If `from` leads back to `to` through imports, the files on the way.
-fn cycle_through(
-    db: &dyn Db,
-    ws: Workspace,
-    from: SourceFile,
-    to: SourceFile,
-) -> Option<Vec<String>> {
+fn cycle_through(db: &dyn Db, ws: Workspace, from: SourceFile, to: SourceFile) -> Option<Vec<String>> {
     let mut queue = VecDeque::from([(from, vec![from.path(db).clone()])]);
     let mut seen = BTreeSet::new();
     while let Some((f, chain)) = queue.pop_front() {

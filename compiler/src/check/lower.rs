@@ -15,19 +15,12 @@ pub struct Inputs<'a> {
 
 fn secret(s: &str) -> ir::SecretRef {
     // Rules have already rejected malformed references.
-    parse_secret(s).unwrap_or(ir::SecretRef {
-        project: None,
-        name: s.to_string(),
-    })
+    parse_secret(s).unwrap_or(ir::SecretRef { project: None, name: s.to_string() })
 }
 
 pub fn lower(s: &spec::Service, kind: Kind, inputs: &Inputs<'_>) -> ir::Service {
     let name = s.name.clone().unwrap_or_else(|| s.id.clone());
-    let environments = s
-        .environment
-        .values()
-        .map(|e| environment(s, e, kind, inputs))
-        .collect();
+    let environments = s.environment.values().map(|e| environment(s, e, kind, inputs)).collect();
     ir::Service {
         id: s.id.clone(),
         name,
@@ -47,12 +40,7 @@ pub fn lower(s: &spec::Service, kind: Kind, inputs: &Inputs<'_>) -> ir::Service 
     }
 }
 
-fn environment(
-    s: &spec::Service,
-    e: &spec::Environment,
-    kind: Kind,
-    inputs: &Inputs<'_>,
-) -> ir::Environment {
+fn environment(s: &spec::Service, e: &spec::Environment, kind: Kind, inputs: &Inputs<'_>) -> ir::Environment {
     let service = kind == Kind::Service;
     ir::Environment {
         id: e.id.clone(),
@@ -64,35 +52,19 @@ fn environment(
             cpu: e.instances.cpu,
             memory_mib: e.instances.memory >> 20,
             generation: e.instances.generation,
-            scaling: if service {
-                e.instances.scaling.clone()
-            } else {
-                None
-            },
+            scaling: if service { e.instances.scaling.clone() } else { None },
         },
         env: e.env.clone(),
-        secret_env: e
-            .secret_env
-            .iter()
-            .map(|(k, v)| (k.clone(), secret(v)))
-            .collect(),
+        secret_env: e.secret_env.iter().map(|(k, v)| (k.clone(), secret(v))).collect(),
         secret_volumes: e
             .secret_volumes
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    ir::SecretVolume {
-                        mount_path: v.mount_path.clone(),
-                        secret: secret(&v.secret),
-                    },
-                )
-            })
+            .map(|(k, v)| (k.clone(), ir::SecretVolume { mount_path: v.mount_path.clone(), secret: secret(&v.secret) }))
             .collect(),
-        redis: e.redis.as_ref().map(|r| ir::Redis {
-            memory_gb: r.memory >> 30,
-            high_availability: r.high_availability,
-        }),
+        redis: e
+            .redis
+            .as_ref()
+            .map(|r| ir::Redis { memory_gb: r.memory >> 30, high_availability: r.high_availability }),
         postgres: e.postgres.as_ref().map(|p| ir::Postgres {
             databases: p.databases.clone(),
             cpu: p.cpu,
@@ -102,10 +74,7 @@ fn environment(
             logical_replication: p.logical_replication.clone(),
         }),
         bigquery: e.bigquery.as_ref().map(|b| ir::BigQuery {
-            dataset_id: b
-                .dataset_id
-                .clone()
-                .unwrap_or_else(|| s.id.replace('-', "_")),
+            dataset_id: b.dataset_id.clone().unwrap_or_else(|| s.id.replace('-', "_")),
             project_id: b.project_id.clone().unwrap_or_else(|| e.project_id.clone()),
             location: b.location.clone(),
             tables: b
@@ -113,24 +82,14 @@ fn environment(
                 .iter()
                 .map(|t| {
                     let path = resources::schema_path(inputs.spec_dir, t);
-                    let schema_json = (inputs.read)(&path)
-                        .and_then(|text| resources::table_schema(&text).ok())
-                        .unwrap_or_default();
-                    ir::BigQueryTable {
-                        name: t.clone(),
-                        schema_path: path,
-                        schema_json,
-                    }
+                    let schema_json =
+                        (inputs.read)(&path).and_then(|text| resources::table_schema(&text).ok()).unwrap_or_default();
+                    ir::BigQueryTable { name: t.clone(), schema_path: path, schema_json }
                 })
                 .collect(),
         }),
         domain: match &e.domain {
-            Some(spec::Domain::Cloudflare {
-                subdomain,
-                zone,
-                proxied,
-                load_balancer_logging,
-            }) => Some(ir::Domain {
+            Some(spec::Domain::Cloudflare { subdomain, zone, proxied, load_balancer_logging }) => Some(ir::Domain {
                 subdomain: subdomain.clone(),
                 zone: zone.clone(),
                 dns_name: format!("{subdomain}.{zone}"),
@@ -153,24 +112,14 @@ fn environment(
         opsgenie: e.alerting.opsgenie.unwrap_or(e.category.is_production()),
         allow_destroys: e.allow_destroys,
         schedule: (!service).then(|| {
-            let sched =
-                e.schedule
-                    .clone()
-                    .or_else(|| s.schedule.clone())
-                    .unwrap_or(spec::Schedule {
-                        cron: None,
-                        deadline: 300,
-                    });
-            let max_gap_seconds = sched
-                .cron
-                .as_deref()
-                .and_then(|c| Cron::parse(c).ok())
-                .and_then(|c| c.max_gap_seconds());
-            ir::Schedule {
-                cron: sched.cron,
-                deadline_seconds: sched.deadline,
-                max_gap_seconds,
-            }
+            let sched = e
+                .schedule
+                .clone()
+                .or_else(|| s.schedule.clone())
+                .unwrap_or(spec::Schedule { cron: None, deadline: 300 });
+            let max_gap_seconds =
+                sched.cron.as_deref().and_then(|c| Cron::parse(c).ok()).and_then(|c| c.max_gap_seconds());
+            ir::Schedule { cron: sched.cron, deadline_seconds: sched.deadline, max_gap_seconds }
         }),
     }
 }
@@ -196,12 +145,8 @@ fn monitoring(m: &spec::Monitoring) -> ir::Monitoring {
             .iter()
             .map(|a| {
                 let (lang, query, duration) = match &a.condition {
-                    spec::AlertCondition::Mql { query, duration } => {
-                        (ir::QueryLanguage::Mql, query, duration)
-                    }
-                    spec::AlertCondition::Promql { query, duration } => {
-                        (ir::QueryLanguage::Promql, query, duration)
-                    }
+                    spec::AlertCondition::Mql { query, duration } => (ir::QueryLanguage::Mql, query, duration),
+                    spec::AlertCondition::Promql { query, duration } => (ir::QueryLanguage::Promql, query, duration),
                 };
                 ir::CustomAlert {
                     id: super::rules::alerts::custom_alert_id(&a.name),
@@ -222,26 +167,15 @@ fn monitoring(m: &spec::Monitoring) -> ir::Monitoring {
 fn readme(inputs: &Inputs<'_>) -> Option<ir::Readme> {
     let path = readme_path(inputs.spec_dir);
     let text = (inputs.read)(&path)?;
-    Some(ir::Readme {
-        path,
-        body: strip_first_heading(&text),
-    })
+    Some(ir::Readme { path, body: strip_first_heading(&text) })
 }
 
 pub fn readme_path(dir: &str) -> String {
-    if dir.is_empty() {
-        "README.md".into()
-    } else {
-        format!("{dir}/README.md")
-    }
+    if dir.is_empty() { "README.md".into() } else { format!("{dir}/README.md") }
 }
 
 pub fn strip_first_heading(text: &str) -> String {
     let trimmed = text.trim_start();
-    let body = if trimmed.starts_with("# ") {
-        trimmed.split_once('\n').map_or("", |(_, rest)| rest)
-    } else {
-        trimmed
-    };
+    let body = if trimmed.starts_with("# ") { trimmed.split_once('\n').map_or("", |(_, rest)| rest) } else { trimmed };
     body.trim().to_string()
 }

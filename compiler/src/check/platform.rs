@@ -38,53 +38,28 @@ pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
         )
         .with_label("expected a platform block in this file")
         .with_help("add `platform { billing_account = \"…\", … }`; see `mspc explain E0112`");
-        return CheckedPlatform {
-            ir: None,
-            diagnostics: vec![d],
-            found: true,
-            internal_error: None,
-        };
+        return CheckedPlatform { ir: None, diagnostics: vec![d], found: true, internal_error: None };
     };
     let mut ev = Evaluator::new(db, ws);
-    let rec = ev.record(
-        &decl.body,
-        Scope {
-            file,
-            defaults: None,
-        },
-    );
+    let rec = ev.record(&decl.body, Scope { file, defaults: None });
     let mut diags = std::mem::take(&mut ev.diags);
     let mut spans = Spans::default();
     let json = {
         let mut checker = Checker::new(DeclKind::Platform, &mut diags, &mut spans);
         let schema = stdlib().index.schema("Platform");
-        checker.record(
-            &rec,
-            &schema.fields,
-            "Platform",
-            "",
-            Span::new(fid, decl.keyword),
-            None,
-        )
+        checker.record(&rec, &schema.fields, "Platform", "", Span::new(fid, decl.keyword), None)
     };
     diagnostics::normalize(&mut diags);
     let mut internal_error = None;
     let ir = match json {
-        Some(j) if !diags.iter().any(Diagnostic::is_error) => {
-            match serde_json::from_value::<ir::Platform>(j) {
-                Ok(p) => Some(Arc::new(p)),
-                Err(e) => {
-                    internal_error = Some(format!("the checked platform does not fit the IR: {e}"));
-                    None
-                }
+        Some(j) if !diags.iter().any(Diagnostic::is_error) => match serde_json::from_value::<ir::Platform>(j) {
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                internal_error = Some(format!("the checked platform does not fit the IR: {e}"));
+                None
             }
-        }
+        },
         _ => None,
     };
-    CheckedPlatform {
-        ir,
-        diagnostics: diags,
-        found: true,
-        internal_error,
-    }
+    CheckedPlatform { ir, diagnostics: diags, found: true, internal_error }
 }

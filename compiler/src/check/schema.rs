@@ -141,9 +141,7 @@ impl FieldDef {
 
     /// The default as written in the stdlib, for docs and hover.
     pub fn default_text(&self, text: &str) -> Option<String> {
-        self.default
-            .as_ref()
-            .map(|d| text[d.range.as_usize()].to_string())
+        self.default.as_ref().map(|d| text[d.range.as_usize()].to_string())
     }
 }
 
@@ -167,9 +165,7 @@ pub struct VariantDef {
 impl VariantDef {
     /// A bare tag is accepted when the variant has no body or every field has a default.
     pub fn bare_ok(&self) -> bool {
-        self.fields
-            .as_ref()
-            .is_none_or(|f| f.values().all(|d| !d.required()))
+        self.fields.as_ref().is_none_or(|f| f.values().all(|d| !d.required()))
     }
 }
 
@@ -217,8 +213,5 @@ pub fn literal_num(e: &Expr, text: &str) -> Option<Num> {
         ExprKind::Size(b) => *b as f64,
         _ => return None,
     };
-    Some(Num {
-        value,
-        text: text[e.range.as_usize()].to_string(),
-    })
+    Some(Num { value, text: text[e.range.as_usize()].to_string() })
 }

@@ -49,27 +49,16 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     let kind = decl.kind;
     let index = &stdlib().index;
     let schema = index.schema("Service");
-    let defaults_field = schema
-        .fields
-        .values()
-        .find_map(|f| f.defaults_of.clone().map(|t| (f.name.clone(), t)));
+    let defaults_field = schema.fields.values().find_map(|f| f.defaults_of.clone().map(|t| (f.name.clone(), t)));
     let mut ev = Evaluator::new(db, ws);
     let (rec, defaults) = ev.decl_body(
         &decl.body,
-        Scope {
-            file,
-            defaults: None,
-        },
-        defaults_field
-            .as_ref()
-            .map(|(a, b)| (a.as_str(), b.as_str())),
+        Scope { file, defaults: None },
+        defaults_field.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
     );
     let mut diags = std::mem::take(&mut ev.diags);
     let decl_span = Span::new(fid, decl.name_range());
-    let id = decl
-        .label
-        .as_ref()
-        .map(|l| (l.name.clone(), Span::new(fid, l.range)));
+    let id = decl.label.as_ref().map(|l| (l.name.clone(), Span::new(fid, l.range)));
     let service_id = id.as_ref().map_or_else(String::new, |(n, _)| n.clone());
     let name = rec
         .fields
@@ -77,42 +66,21 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         .and_then(|f| match &f.value.resolved().kind {
             RawKind::Str(parts) => parts
                 .iter()
-                .map(|p| {
-                    if let RawPart::Text(t) = p {
-                        Some(t.as_str())
-                    } else {
-                        None
-                    }
-                })
+                .map(|p| if let RawPart::Text(t) = p { Some(t.as_str()) } else { None })
                 .collect::<Option<String>>(),
             _ => None,
         })
         .unwrap_or_else(|| service_id.clone());
-    let service_ctx = ServiceCtx {
-        id: service_id.clone(),
-        name,
-    };
-    let target = defaults_field
-        .as_ref()
-        .map(|(_, t)| t.clone())
-        .unwrap_or_default();
-    let env_map = rec
-        .fields
-        .get(&target)
-        .and_then(|f| match &f.value.resolved().kind {
-            RawKind::Record(r) => Some(r.clone()),
-            _ => None,
-        });
-    let env_names: Vec<String> = env_map
-        .iter()
-        .flat_map(|m| m.fields.keys().cloned())
-        .collect();
+    let service_ctx = ServiceCtx { id: service_id.clone(), name };
+    let target = defaults_field.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
+    let env_map = rec.fields.get(&target).and_then(|f| match &f.value.resolved().kind {
+        RawKind::Record(r) => Some(r.clone()),
+        _ => None,
+    });
+    let env_names: Vec<String> = env_map.iter().flat_map(|m| m.fields.keys().cloned()).collect();
 
     // Uniqueness facts, from the raw values so they exist even with errors.
-    let mut summary = Summary {
-        id: id.clone(),
-        ..Summary::default()
-    };
+    let mut summary = Summary { id: id.clone(), ..Summary::default() };
     if let Some(map) = &env_map {
         let base = defaults.as_ref().and_then(|d| match &d.resolved().kind {
             RawKind::Record(r) => Some(r.clone()),
@@ -162,10 +130,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     };
 
     let spec_path = file.path(db).clone();
-    let spec_dir = spec_path
-        .rsplit_once('/')
-        .map_or("", |(d, _)| d)
-        .to_string();
+    let spec_dir = spec_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let index_files = db::file_index(db, ws);
     let read = |p: &str| index_files.by_path.get(p).map(|f| f.text(db).clone());
     let mut internal_error = None;
@@ -173,9 +138,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     if let Some(json) = json.filter(|_| id.is_some()) {
         match serde_json::from_value::<spec::Service>(json) {
             Ok(s) => spec_value = Some(s),
-            Err(e) => {
-                internal_error = Some(format!("the checked service does not fit the IR: {e}"))
-            }
+            Err(e) => internal_error = Some(format!("the checked service does not fit the IR: {e}")),
         }
     }
     if let Some(s) = &spec_value {
@@ -192,42 +155,18 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         };
         rules::run(&mut ctx);
         diags.extend(ctx.diags);
-        readme_lint(
-            s,
-            &spec_dir,
-            decl_span,
-            &read,
-            &index_files.by_path,
-            &mut diags,
-        );
+        readme_lint(s, &spec_dir, decl_span, &read, &index_files.by_path, &mut diags);
     }
     diagnostics::normalize(&mut diags);
     let clean = !diags.iter().any(Diagnostic::is_error);
     let ir = match (&spec_value, clean) {
         (Some(s), true) => {
-            let k = if kind == DeclKind::Job {
-                ir::Kind::Job
-            } else {
-                ir::Kind::Service
-            };
-            Some(Arc::new(lower::lower(
-                s,
-                k,
-                &Inputs {
-                    spec_path: &spec_path,
-                    spec_dir: &spec_dir,
-                    read: &read,
-                },
-            )))
+            let k = if kind == DeclKind::Job { ir::Kind::Job } else { ir::Kind::Service };
+            Some(Arc::new(lower::lower(s, k, &Inputs { spec_path: &spec_path, spec_dir: &spec_dir, read: &read })))
         }
         _ => None,
     };
-    CheckedService {
-        ir,
-        diagnostics: diags,
-        summary,
-        internal_error,
-    }
+    CheckedService { ir, diagnostics: diags, summary, internal_error }
 }
 
 fn readme_lint(

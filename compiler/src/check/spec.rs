@@ -9,8 +9,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::ir::{
-    Authentication, Category, Deploy, Generation, Iam, LogicalReplication, Protocol, Rollout,
-    Scaling, Source,
+    Authentication, Category, Deploy, Generation, Iam, LogicalReplication, Protocol, Rollout, Scaling, Source,
 };
 
 #[derive(Debug, Deserialize)]
@@ -101,12 +100,7 @@ pub struct BigQuery {
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Domain {
     None,
-    Cloudflare {
-        subdomain: String,
-        zone: String,
-        proxied: bool,
-        load_balancer_logging: bool,
-    },
+    Cloudflare { subdomain: String, zone: String, proxied: bool, load_balancer_logging: bool },
 }
 
 #[derive(Debug, Deserialize)]

@@ -62,12 +62,7 @@ fn load() -> Stdlib {
             for e in &parse.errors {
                 errors.push(format!("{name}: {} at {:?}", e.message, e.range));
             }
-            StdlibFile {
-                id: FileId(FIRST_ID + i as u32),
-                path: format!("<stdlib>/{name}"),
-                text,
-                parse,
-            }
+            StdlibFile { id: FileId(FIRST_ID + i as u32), path: format!("<stdlib>/{name}"), text, parse }
         })
         .collect();
 
@@ -85,11 +80,7 @@ fn load() -> Stdlib {
     }
     let mut index = SchemaIndex::default();
     for f in &files {
-        let mut r = Resolver {
-            file: f,
-            kinds: &kinds,
-            errors: &mut errors,
-        };
+        let mut r = Resolver { file: f, kinds: &kinds, errors: &mut errors };
         for item in &f.parse.ast.items {
             match item {
                 Item::Schema(s) => {
@@ -97,12 +88,7 @@ fn load() -> Stdlib {
                     let span = Span::new(f.id, s.name.range);
                     index.schemas.insert(
                         s.name.name.clone(),
-                        SchemaDef {
-                            name: s.name.name.clone(),
-                            fields,
-                            doc: s.doc.clone(),
-                            span,
-                        },
+                        SchemaDef { name: s.name.name.clone(), fields, doc: s.doc.clone(), span },
                     );
                 }
                 Item::Enum(e) => {
@@ -150,30 +136,16 @@ fn load() -> Stdlib {
                     );
                 }
                 Item::Error(_) => {}
-                other => r.errors.push(format!(
-                    "{}: unexpected item at {:?}",
-                    f.path,
-                    other.range()
-                )),
+                other => r.errors.push(format!("{}: unexpected item at {:?}", f.path, other.range())),
             }
         }
     }
-    for required in [
-        "Service",
-        "Environment",
-        "Platform",
-        "ServiceContext",
-        "EnvironmentContext",
-    ] {
+    for required in ["Service", "Environment", "Platform", "ServiceContext", "EnvironmentContext"] {
         if !index.schemas.contains_key(required) {
             errors.push(format!("the stdlib must declare `schema {required}`"));
         }
     }
-    Stdlib {
-        files,
-        index,
-        errors,
-    }
+    Stdlib { files, index, errors }
 }
 
 struct Resolver<'a> {
@@ -185,8 +157,7 @@ struct Resolver<'a> {
 impl Resolver<'_> {
     fn err(&mut self, at: syntax::TextRange, msg: String) {
         let (line, col) = crate::diagnostics::line_col(self.file.text, at.start);
-        self.errors
-            .push(format!("{}:{line}:{col}: {msg}", self.file.path));
+        self.errors.push(format!("{}:{line}:{col}: {msg}", self.file.path));
     }
 
     fn fields(&mut self, decls: &[FieldDecl]) -> IndexMap<String, FieldDef> {
@@ -206,19 +177,13 @@ impl Resolver<'_> {
                 span: Span::new(self.file.id, d.name.range),
             };
             if d.doc.is_none() {
-                self.err(
-                    d.name.range,
-                    format!("field `{}` has no doc comment", d.name.name),
-                );
+                self.err(d.name.range, format!("field `{}` has no doc comment", d.name.name));
             }
             for a in &d.attrs {
                 self.attr(a, &mut def);
             }
             if out.insert(def.name.clone(), def).is_some() {
-                self.err(
-                    d.name.range,
-                    format!("field `{}` declared twice", d.name.name),
-                );
+                self.err(d.name.range, format!("field `{}` declared twice", d.name.name));
             }
         }
         out
@@ -260,24 +225,14 @@ impl Resolver<'_> {
         let num = |r: &mut Self, i: usize| {
             let n = a.args.get(i).and_then(|e| literal_num(e, text));
             if n.is_none() {
-                r.err(
-                    a.range,
-                    format!(
-                        "`@{}` argument {} must be a number, duration or size",
-                        a.name.name,
-                        i + 1
-                    ),
-                );
+                r.err(a.range, format!("`@{}` argument {} must be a number, duration or size", a.name.name, i + 1));
             }
             n
         };
         let string = |r: &mut Self, i: usize| {
             let s = a.args.get(i).and_then(|e| e.as_plain_str());
             if s.is_none() {
-                r.err(
-                    a.range,
-                    format!("`@{}` argument {} must be a string", a.name.name, i + 1),
-                );
+                r.err(a.range, format!("`@{}` argument {} must be a string", a.name.name, i + 1));
             }
             s
         };
@@ -314,11 +269,7 @@ impl Resolver<'_> {
             }
             "len" => {
                 let lo = num(self, 0).map_or(0, |n| n.value as usize);
-                let hi = if a.args.len() > 1 {
-                    num(self, 1).map(|n| n.value as usize)
-                } else {
-                    None
-                };
+                let hi = if a.args.len() > 1 { num(self, 1).map(|n| n.value as usize) } else { None };
                 def.constraints.push(Constraint::Len(lo, hi));
             }
             "multiple_of" => {
@@ -354,16 +305,8 @@ mod tests {
     #[test]
     fn stdlib_is_clean() {
         let s = stdlib();
-        assert!(
-            s.errors.is_empty(),
-            "stdlib errors:\n{}",
-            s.errors.join("\n")
-        );
-        assert!(
-            s.index.schemas["Environment"]
-                .fields
-                .contains_key("project_id")
-        );
+        assert!(s.errors.is_empty(), "stdlib errors:\n{}", s.errors.join("\n"));
+        assert!(s.index.schemas["Environment"].fields.contains_key("project_id"));
         assert!(s.index.enums["Deploy"].is_union);
     }
 }

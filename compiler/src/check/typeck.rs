@@ -87,11 +87,7 @@ pub struct Checker<'a> {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 impl<'a> Checker<'a> {
@@ -126,42 +122,38 @@ impl<'a> Checker<'a> {
         let r = raw.resolved();
         match (ty, &r.kind) {
             (Ty::Duration, RawKind::Int(i)) => {
-                d = d
-                    .with_help(format!("add a unit: `{i}s`, `{i}m` or `{i}h`"))
-                    .with_fix("add seconds", r.span, format!("{i}s"));
+                d = d.with_help(format!("add a unit: `{i}s`, `{i}m` or `{i}h`")).with_fix(
+                    "add seconds",
+                    r.span,
+                    format!("{i}s"),
+                );
             }
             (Ty::Size, RawKind::Int(i)) => {
-                d = d
-                    .with_help(format!("add a unit: `{i}Mi` or `{i}Gi`"))
-                    .with_fix("add Gi", r.span, format!("{i}Gi"));
+                d = d.with_help(format!("add a unit: `{i}Mi` or `{i}Gi`")).with_fix("add Gi", r.span, format!("{i}Gi"));
             }
             (Ty::Secret, RawKind::Str(parts)) => {
                 if let Some(s) = plain(parts) {
-                    d = d
-                        .with_help("wrap the secret's name in `secret(…)`")
-                        .with_fix("wrap in secret(…)", r.span, format!("secret({s:?})"));
+                    d = d.with_help("wrap the secret's name in `secret(…)`").with_fix(
+                        "wrap in secret(…)",
+                        r.span,
+                        format!("secret({s:?})"),
+                    );
                 }
             }
             (Ty::String, RawKind::Name { name, value: None }) => {
-                d = d
-                    .with_help(format!("strings are quoted: `\"{name}\"`"))
-                    .with_fix("quote it", r.span, format!("{name:?}"));
+                d = d.with_help(format!("strings are quoted: `\"{name}\"`")).with_fix(
+                    "quote it",
+                    r.span,
+                    format!("{name:?}"),
+                );
             }
-            (Ty::Int | Ty::Float, RawKind::Str(parts))
-                if plain(parts).is_some_and(|s| s.parse::<f64>().is_ok()) =>
-            {
+            (Ty::Int | Ty::Float, RawKind::Str(parts)) if plain(parts).is_some_and(|s| s.parse::<f64>().is_ok()) => {
                 let s = plain(parts).unwrap();
-                d = d
-                    .with_help(format!("numbers are not quoted: `{s}`"))
-                    .with_fix("unquote", r.span, s);
+                d = d.with_help(format!("numbers are not quoted: `{s}`")).with_fix("unquote", r.span, s);
             }
-            (Ty::Bool, RawKind::Str(parts))
-                if matches!(plain(parts).as_deref(), Some("true" | "false")) =>
-            {
+            (Ty::Bool, RawKind::Str(parts)) if matches!(plain(parts).as_deref(), Some("true" | "false")) => {
                 let s = plain(parts).unwrap();
-                d = d
-                    .with_help(format!("booleans are not quoted: `{s}`"))
-                    .with_fix("unquote", r.span, s);
+                d = d.with_help(format!("booleans are not quoted: `{s}`")).with_fix("unquote", r.span, s);
             }
             _ => {}
         }
@@ -170,14 +162,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a value against a type and the field's constraints.
-    pub fn check(
-        &mut self,
-        raw: &Raw,
-        ty: &Ty,
-        cons: &[Constraint],
-        path: &str,
-        owner: Span,
-    ) -> Option<Json> {
+    pub fn check(&mut self, raw: &Raw, ty: &Ty, cons: &[Constraint], path: &str, owner: Span) -> Option<Json> {
         if self.record_spans {
             self.spans.values.insert(path.to_string(), raw.site());
         }
@@ -189,14 +174,7 @@ impl<'a> Checker<'a> {
         Some(json)
     }
 
-    fn check_type(
-        &mut self,
-        raw: &Raw,
-        ty: &Ty,
-        cons: &[Constraint],
-        path: &str,
-        owner: Span,
-    ) -> Option<Json> {
+    fn check_type(&mut self, raw: &Raw, ty: &Ty, cons: &[Constraint], path: &str, owner: Span) -> Option<Json> {
         // Names first: `category = internal` is a variant even if a `let internal` exists.
         if let RawKind::Name { name, value } = &raw.kind {
             match ty {
@@ -217,13 +195,9 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     if !matches!(ty, Ty::String) {
-                        let d = Diagnostic::new(
-                            Code::UnknownName,
-                            raw.site(),
-                            format!("unknown name `{name}`"),
-                        )
-                        .with_label("not defined")
-                        .with_note(format!("expected {} here", ty.describe()));
+                        let d = Diagnostic::new(Code::UnknownName, raw.site(), format!("unknown name `{name}`"))
+                            .with_label("not defined")
+                            .with_note(format!("expected {} here", ty.describe()));
                         self.push(d);
                         return None;
                     }
@@ -238,24 +212,17 @@ impl<'a> Checker<'a> {
             (Ty::Float, RawKind::Int(i)) => Some(Json::from(*i as f64)),
             (Ty::Float, RawKind::Float(f)) => Number::from_f64(*f).map(Json::Number),
             (Ty::Bool, RawKind::Bool(b)) => Some(Json::Bool(*b)),
-            (Ty::Duration, RawKind::Duration(s)) | (Ty::Size, RawKind::Size(s)) => {
-                Some(Json::from(*s))
-            }
+            (Ty::Duration, RawKind::Duration(s)) | (Ty::Size, RawKind::Size(s)) => Some(Json::from(*s)),
             (Ty::Secret, RawKind::Secret(arg)) => match &arg.resolved().kind {
                 RawKind::Str(parts) => self.render(parts).map(Json::String),
                 _ => None,
             },
             (Ty::Env, RawKind::Str(parts)) => {
-                let mut d = Diagnostic::new(
-                    Code::TypeMismatch,
-                    raw.site(),
-                    "expected an environment name, found a string",
-                )
-                .with_label("expected an environment name");
+                let mut d =
+                    Diagnostic::new(Code::TypeMismatch, raw.site(), "expected an environment name, found a string")
+                        .with_label("expected an environment name");
                 if let Some(s) = plain(parts) {
-                    d = d
-                        .with_help(format!("environment names are not quoted: `{s}`"))
-                        .with_fix("unquote", r.span, s);
+                    d = d.with_help(format!("environment names are not quoted: `{s}`")).with_fix("unquote", r.span, s);
                 }
                 self.push(d);
                 None
@@ -267,43 +234,21 @@ impl<'a> Checker<'a> {
                     raw.site(),
                     format!("expected {}, found a string", ty.describe()),
                 )
-                .with_label(format!(
-                    "expected one of {}",
-                    list_names(def.variant_names())
-                ));
+                .with_label(format!("expected one of {}", list_names(def.variant_names())));
                 if let Some(s) = plain(parts).filter(|s| def.variant(s).is_some()) {
-                    d = d
-                        .with_help(format!("variants are not quoted: `{s}`"))
-                        .with_fix("unquote", r.span, s);
+                    d = d.with_help(format!("variants are not quoted: `{s}`")).with_fix("unquote", r.span, s);
                 }
                 self.push(d);
                 None
             }
-            (
-                Ty::Union(u),
-                RawKind::Tagged {
-                    tag,
-                    tag_span,
-                    body,
-                },
-            ) => {
+            (Ty::Union(u), RawKind::Tagged { tag, tag_span, body }) => {
                 let def = self.index.enum_def(u);
-                let tag_raw = Raw {
-                    kind: RawKind::Name {
-                        name: tag.clone(),
-                        value: None,
-                    },
-                    span: *tag_span,
-                    via: None,
-                };
+                let tag_raw =
+                    Raw { kind: RawKind::Name { name: tag.clone(), value: None }, span: *tag_span, via: None };
                 self.variant(&tag_raw, tag, Some((body, path)), def)
             }
             (Ty::List(t), RawKind::List(items)) => {
-                let item_cons: Vec<Constraint> = cons
-                    .iter()
-                    .filter(|c| applies_to_items(c))
-                    .cloned()
-                    .collect();
+                let item_cons: Vec<Constraint> = cons.iter().filter(|c| applies_to_items(c)).cloned().collect();
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
@@ -326,22 +271,14 @@ impl<'a> Checker<'a> {
                         if let Constraint::KeyPattern(pat) = c {
                             if !pat.regex.is_match(k) {
                                 self.push(
-                                    Diagnostic::new(
-                                        Code::InvalidKey,
-                                        f.key_span,
-                                        format!("`{k}` is not {}", pat.what),
-                                    )
-                                    .with_label(format!("expected {}", pat.what)),
+                                    Diagnostic::new(Code::InvalidKey, f.key_span, format!("`{k}` is not {}", pat.what))
+                                        .with_label(format!("expected {}", pat.what)),
                                 );
                                 ok = false;
                             }
                         }
                     }
-                    let item_cons: Vec<Constraint> = cons
-                        .iter()
-                        .filter(|c| applies_to_items(c))
-                        .cloned()
-                        .collect();
+                    let item_cons: Vec<Constraint> = cons.iter().filter(|c| applies_to_items(c)).cloned().collect();
                     match self.check_map_entry(f, t, &item_cons, &p, k) {
                         Some(v) => {
                             out.insert(k.clone(), v);
@@ -360,27 +297,13 @@ impl<'a> Checker<'a> {
     }
 
     /// A map entry: records in a map of schemas take their key as `@label`.
-    fn check_map_entry(
-        &mut self,
-        f: &RawField,
-        t: &Ty,
-        cons: &[Constraint],
-        path: &str,
-        key: &str,
-    ) -> Option<Json> {
+    fn check_map_entry(&mut self, f: &RawField, t: &Ty, cons: &[Constraint], path: &str, key: &str) -> Option<Json> {
         if let (Ty::Schema(s), RawKind::Record(rec)) = (t, &f.value.resolved().kind) {
             if self.record_spans {
                 self.spans.values.insert(path.to_string(), f.value.site());
             }
             let def = self.index.schema(s);
-            return self.record(
-                rec,
-                &def.fields,
-                &def.name,
-                path,
-                f.key_span,
-                Some((key, f.key_span)),
-            );
+            return self.record(rec, &def.fields, &def.name, path, f.key_span, Some((key, f.key_span)));
         }
         self.check(&f.value, t, cons, path, f.key_span)
     }
@@ -389,42 +312,22 @@ impl<'a> Checker<'a> {
         if self.env_names.iter().any(|n| n == name) {
             return Some(Json::String(name.to_string()));
         }
-        let d = Diagnostic::new(
-            Code::UnknownEnvironment,
-            raw.site(),
-            format!("there is no environment `{name}`"),
-        )
-        .with_label("unknown environment")
-        .with_help_opt(suggest::did_you_mean(
-            name,
-            self.env_names.iter().map(String::as_str),
-        ))
-        .with_note(format!(
-            "this service's environments: {}",
-            list_names(self.env_names.iter().map(String::as_str))
-        ));
+        let d = Diagnostic::new(Code::UnknownEnvironment, raw.site(), format!("there is no environment `{name}`"))
+            .with_label("unknown environment")
+            .with_help_opt(suggest::did_you_mean(name, self.env_names.iter().map(String::as_str)))
+            .with_note(format!(
+                "this service's environments: {}",
+                list_names(self.env_names.iter().map(String::as_str))
+            ));
         self.push(d);
         None
     }
 
-    fn variant(
-        &mut self,
-        raw: &Raw,
-        tag: &str,
-        body: Option<(&RawRecord, &str)>,
-        def: &EnumDef,
-    ) -> Option<Json> {
+    fn variant(&mut self, raw: &Raw, tag: &str, body: Option<(&RawRecord, &str)>, def: &EnumDef) -> Option<Json> {
         let Some(v) = def.variant(tag) else {
-            let d = Diagnostic::new(
-                Code::UnknownVariant,
-                raw.site(),
-                format!("`{tag}` is not a `{}`", def.name),
-            )
-            .with_label(format!(
-                "expected one of {}",
-                list_names(def.variant_names())
-            ))
-            .with_help_opt(suggest::did_you_mean(tag, def.variant_names()));
+            let d = Diagnostic::new(Code::UnknownVariant, raw.site(), format!("`{tag}` is not a `{}`", def.name))
+                .with_label(format!("expected one of {}", list_names(def.variant_names())))
+                .with_help_opt(suggest::did_you_mean(tag, def.variant_names()));
             let d = match suggest::closest(tag, def.variant_names()) {
                 Some(c) => d.with_fix(format!("replace with `{c}`"), raw.site(), c),
                 None => d,
@@ -440,41 +343,26 @@ impl<'a> Checker<'a> {
         match (&v.fields, body) {
             (None, Some((b, _))) => {
                 self.push(
-                    Diagnostic::new(
-                        Code::VariantPayload,
-                        b.span,
-                        format!("`{tag}` takes no settings"),
-                    )
-                    .with_label("remove this block")
-                    .with_secondary(raw.site(), format!("`{tag}` is a bare variant"))
-                    .with_fix(
-                        "remove the block",
-                        Span::new(
-                            b.span.file,
-                            crate::syntax::TextRange {
-                                start: raw.site().range.end,
-                                end: b.span.range.end,
-                            },
+                    Diagnostic::new(Code::VariantPayload, b.span, format!("`{tag}` takes no settings"))
+                        .with_label("remove this block")
+                        .with_secondary(raw.site(), format!("`{tag}` is a bare variant"))
+                        .with_fix(
+                            "remove the block",
+                            Span::new(
+                                b.span.file,
+                                crate::syntax::TextRange { start: raw.site().range.end, end: b.span.range.end },
+                            ),
+                            "",
                         ),
-                        "",
-                    ),
                 );
                 None
             }
             (Some(fields), None) if !v.bare_ok() => {
-                let needed: Vec<&str> = fields
-                    .values()
-                    .filter(|f| f.required())
-                    .map(|f| f.name.as_str())
-                    .collect();
+                let needed: Vec<&str> = fields.values().filter(|f| f.required()).map(|f| f.name.as_str()).collect();
                 self.push(
-                    Diagnostic::new(
-                        Code::VariantPayload,
-                        raw.site(),
-                        format!("`{tag}` needs settings"),
-                    )
-                    .with_label(format!("missing {}", list_names(needed.iter().copied())))
-                    .with_help(format!("write `{tag} {{ {} = … }}`", needed[0])),
+                    Diagnostic::new(Code::VariantPayload, raw.site(), format!("`{tag}` needs settings"))
+                        .with_label(format!("missing {}", list_names(needed.iter().copied())))
+                        .with_help(format!("write `{tag} {{ {} = … }}`", needed[0])),
                 );
                 None
             }
@@ -482,8 +370,7 @@ impl<'a> Checker<'a> {
                 let empty = RawRecord::empty(raw.site());
                 let (rec, path) = b.unwrap_or((&empty, ""));
                 let path = path.to_string();
-                let Json::Object(inner) = self.record(rec, fields, tag, &path, raw.site(), None)?
-                else {
+                let Json::Object(inner) = self.record(rec, fields, tag, &path, raw.site(), None)? else {
                     return None;
                 };
                 obj.extend(inner);
@@ -506,42 +393,23 @@ impl<'a> Checker<'a> {
     ) -> Option<Json> {
         let mut values: HashMap<&str, Json> = HashMap::new();
         let mut ok = true;
+        // The map whose entries inherit a `@defaults_of` field, and that field's value.
+        let inherits = fields.values().find_map(|f| f.defaults_of.as_deref());
         let defaults = fields
             .values()
-            .find_map(|f| {
-                f.defaults_of
-                    .as_ref()
-                    .map(|t| (f.name.as_str(), t.as_str()))
-            })
+            .find_map(|f| f.defaults_of.as_ref().map(|t| (f.name.as_str(), t.as_str())))
             .and_then(|(name, target)| rec.fields.get(name).map(|f| (f, target)));
         for (name, rf) in &rec.fields {
             let Some(def) = fields.get(name) else {
-                let d = Diagnostic::new(
-                    Code::UnknownField,
-                    rf.key_span,
-                    format!("`{what}` has no field `{name}`"),
-                )
-                .with_label("unknown field");
-                let d = match suggest::closest(
-                    name,
-                    fields
-                        .values()
-                        .filter(|f| !f.label)
-                        .map(|f| f.name.as_str()),
-                ) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")).with_fix(
-                        format!("rename to `{c}`"),
-                        rf.key_span,
-                        c,
-                    ),
+                let d = Diagnostic::new(Code::UnknownField, rf.key_span, format!("`{what}` has no field `{name}`"))
+                    .with_label("unknown field");
+                let d = match suggest::closest(name, fields.values().filter(|f| !f.label).map(|f| f.name.as_str())) {
+                    Some(c) => {
+                        d.with_help(format!("did you mean `{c}`?")).with_fix(format!("rename to `{c}`"), rf.key_span, c)
+                    }
                     None => d.with_note(format!(
                         "`{what}` has {}",
-                        list_names(
-                            fields
-                                .values()
-                                .filter(|f| !f.label)
-                                .map(|f| f.name.as_str())
-                        )
+                        list_names(fields.values().filter(|f| !f.label).map(|f| f.name.as_str()))
                     )),
                 };
                 self.push(d);
@@ -554,13 +422,9 @@ impl<'a> Checker<'a> {
             }
             if def.label {
                 self.push(
-                    Diagnostic::new(
-                        Code::LabelField,
-                        rf.key_span,
-                        format!("`{name}` is given by the block's name"),
-                    )
-                    .with_label("cannot be set here")
-                    .with_help(format!("rename the block instead of setting `{name}`")),
+                    Diagnostic::new(Code::LabelField, rf.key_span, format!("`{name}` is given by the block's name"))
+                        .with_label("cannot be set here")
+                        .with_help(format!("rename the block instead of setting `{name}`")),
                 );
                 ok = false;
                 continue;
@@ -571,17 +435,10 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::KindOnlyField,
                             rf.key_span,
-                            format!(
-                                "`{name}` is only for {}s; this is a {}",
-                                only.keyword(),
-                                self.kind.keyword()
-                            ),
+                            format!("`{name}` is only for {}s; this is a {}", only.keyword(), self.kind.keyword()),
                         )
                         .with_label(format!("{}s only", only.keyword()))
-                        .with_help(format!(
-                            "remove `{name}`, or declare a `{}`",
-                            only.keyword()
-                        )),
+                        .with_help(format!("remove `{name}`, or declare a `{}`", only.keyword())),
                     );
                     ok = false;
                     continue;
@@ -591,9 +448,10 @@ impl<'a> Checker<'a> {
                 // Checked on its own by the caller, in partial mode.
                 continue;
             }
-            if let (Some((d, target)), Ty::Map(elem)) = (defaults, &def.ty) {
+            if let (Some(target), Ty::Map(elem)) = (inherits, &def.ty) {
                 if target == name {
-                    match self.inherited_map(&d.value, rf, elem, &p) {
+                    let base = defaults.map(|(d, _)| &d.value);
+                    match self.inherited_map(base, rf, elem, &p) {
                         Some(v) => {
                             values.insert(name, v);
                         }
@@ -650,11 +508,7 @@ impl<'a> Checker<'a> {
             let mut d = Diagnostic::new(
                 Code::MissingField,
                 owner,
-                format!(
-                    "missing field `{}` in {}",
-                    def.name,
-                    describe_owner(what, label)
-                ),
+                format!("missing field `{}` in {}", def.name, describe_owner(what, label)),
             )
             .with_label(format!("`{}` is required", def.name));
             d = d.with_help(self.how_to_set(def));
@@ -672,11 +526,7 @@ impl<'a> Checker<'a> {
                 format!(
                     "add `{} = {}`",
                     def.name,
-                    self.index
-                        .enum_def(e)
-                        .variant_names()
-                        .collect::<Vec<_>>()
-                        .join(" | ")
+                    self.index.enum_def(e).variant_names().collect::<Vec<_>>().join(" | ")
                 )
             }
             Ty::Map(t) if matches!(**t, Ty::Schema(_)) => {
@@ -695,32 +545,29 @@ impl<'a> Checker<'a> {
     fn constraints_len(&mut self, rf: &RawField, def: &FieldDef, path: &str) {
         if let RawKind::Record(r) = &rf.value.resolved().kind {
             let json = Json::Object(r.fields.keys().map(|k| (k.clone(), Json::Null)).collect());
-            let cons: Vec<Constraint> = def
-                .constraints
-                .iter()
-                .filter(|c| matches!(c, Constraint::Len(..)))
-                .cloned()
-                .collect();
+            let cons: Vec<Constraint> =
+                def.constraints.iter().filter(|c| matches!(c, Constraint::Len(..))).cloned().collect();
             self.constraints(&rf.value, &def.ty, &cons, &json, path);
         }
     }
 
     /// The entries of the map that inherits `defaults`: each merged over the
     /// defaults, then checked in its own environment context.
-    fn inherited_map(
-        &mut self,
-        defaults: &Raw,
-        rf: &RawField,
-        elem: &Ty,
-        path: &str,
-    ) -> Option<Json> {
+    fn inherited_map(&mut self, defaults: Option<&Raw>, rf: &RawField, elem: &Ty, path: &str) -> Option<Json> {
         let Ty::Schema(s) = elem else { return None };
         let def = self.index.schema(s);
         let RawKind::Record(map) = &rf.value.resolved().kind else {
             return self.mismatch(&rf.value, &Ty::Map(Box::new(elem.clone())));
         };
-        let RawKind::Record(base) = &defaults.resolved().kind else {
-            return None;
+        let empty = RawRecord::empty(rf.key_span);
+        let base = match defaults.map(|d| &d.resolved().kind) {
+            Some(RawKind::Record(b)) => b,
+            Some(RawKind::Error) => return None,
+            Some(_) => {
+                let d = defaults.expect("matched");
+                return self.mismatch(d, elem);
+            }
+            None => &empty,
         };
         let mut out = Map::new();
         let mut ok = true;
@@ -738,21 +585,10 @@ impl<'a> Checker<'a> {
             let merged = merge_records(base, own);
             let saved = std::mem::replace(
                 &mut self.env,
-                EnvCtx::In(env_values(
-                    label,
-                    entry.key_span,
-                    &merged,
-                    self.service.as_ref(),
-                )),
+                EnvCtx::In(env_values(label, entry.key_span, &merged, self.service.as_ref())),
             );
-            let checked = self.record(
-                &merged,
-                &def.fields,
-                &def.name,
-                &p,
-                entry.key_span,
-                Some((label, entry.key_span)),
-            );
+            let checked =
+                self.record(&merged, &def.fields, &def.name, &p, entry.key_span, Some((label, entry.key_span)));
             self.env = saved;
             match checked {
                 Some(v) => {
@@ -780,12 +616,7 @@ impl<'a> Checker<'a> {
         for p in parts {
             match p {
                 RawPart::Text(t) => out.push_str(t),
-                RawPart::Ref {
-                    root,
-                    field,
-                    field_span,
-                    span,
-                } => match self.lookup(*root, field, *field_span, *span) {
+                RawPart::Ref { root, field, field_span, span } => match self.lookup(*root, field, *field_span, *span) {
                     Some(v) => out.push_str(&v),
                     None => ok = false,
                 },
@@ -794,13 +625,7 @@ impl<'a> Checker<'a> {
         ok.then_some(out)
     }
 
-    fn lookup(
-        &mut self,
-        root: CtxRoot,
-        field: &str,
-        field_span: Span,
-        span: Span,
-    ) -> Option<String> {
+    fn lookup(&mut self, root: CtxRoot, field: &str, field_span: Span, span: Span) -> Option<String> {
         let schema = match root {
             CtxRoot::Service => "ServiceContext",
             CtxRoot::Environment => "EnvironmentContext",
@@ -813,10 +638,7 @@ impl<'a> Checker<'a> {
                 format!("`{}` has no field `{field}`", root.as_str()),
             )
             .with_label("unknown field")
-            .with_help_opt(suggest::did_you_mean(
-                field,
-                fields.keys().map(String::as_str),
-            ))
+            .with_help_opt(suggest::did_you_mean(field, fields.keys().map(String::as_str)))
             .with_note(format!(
                 "`{}` has {}",
                 root.as_str(),
@@ -827,20 +649,12 @@ impl<'a> Checker<'a> {
         }
         match root {
             CtxRoot::Service => match &self.service {
-                Some(s) => Some(if field == "id" {
-                    s.id.clone()
-                } else {
-                    s.name.clone()
-                }),
+                Some(s) => Some(if field == "id" { s.id.clone() } else { s.name.clone() }),
                 None => {
                     self.push(
-                        Diagnostic::new(
-                            Code::ContextUnavailable,
-                            span,
-                            "`service` is not available here",
-                        )
-                        .with_label("outside a service")
-                        .with_note("`${service.…}` can be used inside a `service` or `job`"),
+                        Diagnostic::new(Code::ContextUnavailable, span, "`service` is not available here")
+                            .with_label("outside a service")
+                            .with_note("`${service.…}` can be used inside a `service` or `job`"),
                     );
                     None
                 }
@@ -872,10 +686,14 @@ impl<'a> Checker<'a> {
                         let id = v.id.clone();
                         let label = v.label;
                         self.push(
-                            Diagnostic::new(Code::ContextUnavailable, span, format!("environment `{id}` has no domain, so `environment.dns_name` is not available"))
-                                .with_label("no DNS name in this environment")
-                                .with_secondary(label, format!("environment `{id}` has no `domain`"))
-                                .with_help("add a `domain` to the environment, or set this value only where there is one"),
+                            Diagnostic::new(
+                                Code::ContextUnavailable,
+                                span,
+                                format!("environment `{id}` has no domain, so `environment.dns_name` is not available"),
+                            )
+                            .with_label("no DNS name in this environment")
+                            .with_secondary(label, format!("environment `{id}` has no `domain`"))
+                            .with_help("add a `domain` to the environment, or set this value only where there is one"),
                         );
                     }
                     // Other missing values are already reported where they are set.
@@ -949,34 +767,22 @@ impl<'a> Checker<'a> {
                                 format!("`{}` has {n} {unit}; it needs {lo} to {h}", last(path))
                             }
                         };
-                        self.push(
-                            Diagnostic::new(Code::BadLength, site, msg)
-                                .with_label(format!("{n} {unit}")),
-                        );
+                        self.push(Diagnostic::new(Code::BadLength, site, msg).with_label(format!("{n} {unit}")));
                     }
                 }
                 Constraint::Pattern(p) => {
                     if let Json::String(s) = json {
                         if !p.regex.is_match(s) {
                             self.push(
-                                Diagnostic::new(
-                                    Code::PatternMismatch,
-                                    site,
-                                    format!("`{s}` is not {}", p.what),
-                                )
-                                .with_label(format!("expected {}", p.what))
-                                .with_note(format!(
-                                    "`{}` must match `{}`",
-                                    last(path),
-                                    p.regex.as_str()
-                                )),
+                                Diagnostic::new(Code::PatternMismatch, site, format!("`{s}` is not {}", p.what))
+                                    .with_label(format!("expected {}", p.what))
+                                    .with_note(format!("`{}` must match `{}`", last(path), p.regex.as_str())),
                             );
                         }
                     }
                 }
                 Constraint::Unique | Constraint::UniqueBy(_) => {
-                    let (Json::Array(items), RawKind::List(raws)) = (json, &raw.resolved().kind)
-                    else {
+                    let (Json::Array(items), RawKind::List(raws)) = (json, &raw.resolved().kind) else {
                         continue;
                     };
                     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -1012,10 +818,7 @@ impl<'a> Checker<'a> {
 }
 
 fn applies_to_items(c: &Constraint) -> bool {
-    matches!(
-        c,
-        Constraint::Pattern(_) | Constraint::Range(..) | Constraint::MultipleOf(_)
-    )
+    matches!(c, Constraint::Pattern(_) | Constraint::Range(..) | Constraint::MultipleOf(_))
 }
 
 fn last(path: &str) -> &str {
@@ -1062,12 +865,7 @@ fn plain(parts: &[RawPart]) -> Option<String> {
 
 /// The `${environment.…}` values of one environment, read from its merged
 /// raw record before it is checked (its strings may use them).
-pub fn env_values(
-    id: &str,
-    label: Span,
-    rec: &RawRecord,
-    service: Option<&ServiceCtx>,
-) -> EnvValues {
+pub fn env_values(id: &str, label: Span, rec: &RawRecord, service: Option<&ServiceCtx>) -> EnvValues {
     let text = |field: &str| -> Option<String> {
         match &rec.fields.get(field)?.value.resolved().kind {
             RawKind::Str(parts) => render_service_only(parts, service),
@@ -1087,19 +885,16 @@ pub fn env_values(
             _ => None,
         })
     });
-    let dns_name = rec
-        .fields
-        .get("domain")
-        .and_then(|f| match &f.value.resolved().kind {
-            RawKind::Tagged { tag, body, .. } if tag == "cloudflare" => {
-                let get = |k: &str| match &body.fields.get(k)?.value.resolved().kind {
-                    RawKind::Str(parts) => render_service_only(parts, service),
-                    _ => None,
-                };
-                Some(format!("{}.{}", get("subdomain")?, get("zone")?))
-            }
-            _ => None,
-        });
+    let dns_name = rec.fields.get("domain").and_then(|f| match &f.value.resolved().kind {
+        RawKind::Tagged { tag, body, .. } if tag == "cloudflare" => {
+            let get = |k: &str| match &body.fields.get(k)?.value.resolved().kind {
+                RawKind::Str(parts) => render_service_only(parts, service),
+                _ => None,
+            };
+            Some(format!("{}.{}", get("subdomain")?, get("zone")?))
+        }
+        _ => None,
+    });
     EnvValues {
         id: id.to_string(),
         label,
@@ -1115,11 +910,7 @@ fn render_service_only(parts: &[RawPart], service: Option<&ServiceCtx>) -> Optio
     for p in parts {
         match p {
             RawPart::Text(t) => s.push_str(t),
-            RawPart::Ref {
-                root: CtxRoot::Service,
-                field,
-                ..
-            } => {
+            RawPart::Ref { root: CtxRoot::Service, field, .. } => {
                 let svc = service?;
                 s.push_str(if field == "id" { &svc.id } else { &svc.name });
             }
@@ -1148,10 +939,7 @@ pub fn literal_raw(e: &Expr, at: Span) -> Raw {
         ExprKind::Size(s) => RawKind::Size(*s),
         ExprKind::List(items) => RawKind::List(items.iter().map(|i| literal_raw(i, at)).collect()),
         ExprKind::Record(r) if r.entries.is_empty() => RawKind::Record(RawRecord::empty(at)),
-        ExprKind::Path(p) if p.len() == 1 => RawKind::Name {
-            name: p[0].name.clone(),
-            value: None,
-        },
+        ExprKind::Path(p) if p.len() == 1 => RawKind::Name { name: p[0].name.clone(), value: None },
         _ => RawKind::Error,
     };
     Raw::new(kind, at)

@@ -18,11 +18,7 @@ pub struct Raw {
 
 impl Raw {
     pub fn new(kind: RawKind, span: Span) -> Self {
-        Raw {
-            kind,
-            span,
-            via: None,
-        }
+        Raw { kind, span, via: None }
     }
 
     /// Where diagnostics about this value point: the use site if it came
@@ -129,11 +125,7 @@ pub struct RawRecord {
 
 impl RawRecord {
     pub fn empty(span: Span) -> Self {
-        RawRecord {
-            fields: IndexMap::new(),
-            span,
-            has_errors: false,
-        }
+        RawRecord { fields: IndexMap::new(), span, has_errors: false }
     }
 }
 
@@ -149,29 +141,16 @@ pub struct RawField {
 /// with the same tag merge their bodies, anything else is replaced by `over`.
 pub fn merge(base: &Raw, over: &Raw) -> Raw {
     match (&base.resolved().kind, &over.resolved().kind) {
-        (RawKind::Record(b), RawKind::Record(o)) => Raw {
-            kind: RawKind::Record(merge_records(b, o)),
-            span: over.span,
-            via: over.via,
-        },
-        (
-            RawKind::Tagged {
-                tag: bt, body: bb, ..
-            },
-            RawKind::Tagged {
-                tag: ot,
-                tag_span,
-                body: ob,
-            },
-        ) if bt == ot => Raw {
-            kind: RawKind::Tagged {
-                tag: ot.clone(),
-                tag_span: *tag_span,
-                body: merge_records(bb, ob),
-            },
-            span: over.span,
-            via: over.via,
-        },
+        (RawKind::Record(b), RawKind::Record(o)) => {
+            Raw { kind: RawKind::Record(merge_records(b, o)), span: over.span, via: over.via }
+        }
+        (RawKind::Tagged { tag: bt, body: bb, .. }, RawKind::Tagged { tag: ot, tag_span, body: ob }) if bt == ot => {
+            Raw {
+                kind: RawKind::Tagged { tag: ot.clone(), tag_span: *tag_span, body: merge_records(bb, ob) },
+                span: over.span,
+                via: over.via,
+            }
+        }
         _ => over.clone(),
     }
 }
@@ -180,18 +159,10 @@ pub fn merge_records(base: &RawRecord, over: &RawRecord) -> RawRecord {
     let mut fields = base.fields.clone();
     for (k, f) in &over.fields {
         let merged = match fields.get(k) {
-            Some(b) => RawField {
-                key_span: f.key_span,
-                value: merge(&b.value, &f.value),
-                labeled: f.labeled,
-            },
+            Some(b) => RawField { key_span: f.key_span, value: merge(&b.value, &f.value), labeled: f.labeled },
             None => f.clone(),
         };
         fields.insert(k.clone(), merged);
     }
-    RawRecord {
-        fields,
-        span: over.span,
-        has_errors: base.has_errors || over.has_errors,
-    }
+    RawRecord { fields, span: over.span, has_errors: base.has_errors || over.has_errors }
 }

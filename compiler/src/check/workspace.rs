@@ -19,14 +19,10 @@ pub fn uniqueness(summaries: &[&Summary]) -> Vec<Diagnostic> {
         if let Some((id, span)) = &s.id {
             match ids.get(id.as_str()) {
                 Some(first) => out.push(
-                    Diagnostic::new(
-                        Code::DuplicateService,
-                        *span,
-                        format!("a service with id `{id}` already exists"),
-                    )
-                    .with_label("duplicate id")
-                    .with_secondary(*first, "first declared here")
-                    .with_help("service ids must be unique in the workspace"),
+                    Diagnostic::new(Code::DuplicateService, *span, format!("a service with id `{id}` already exists"))
+                        .with_label("duplicate id")
+                        .with_secondary(*first, "first declared here")
+                        .with_help("service ids must be unique in the workspace"),
                 ),
                 None => {
                     ids.insert(id, *span);
@@ -121,9 +117,7 @@ fn expr_refs(e: &Expr, refs: &mut FileRefs) {
                 }
             }
         }
-        ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
-            items.iter().for_each(|i| expr_refs(i, refs))
-        }
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().for_each(|i| expr_refs(i, refs)),
         ExprKind::Record(r) | ExprKind::Tagged { body: r, .. } => record_refs(r, refs),
         _ => {}
     }
@@ -131,17 +125,13 @@ fn expr_refs(e: &Expr, refs: &mut FileRefs) {
 
 /// W0009 for every `let` and `import` that no file uses.
 pub fn unused_bindings(db: &dyn Db, ws: Workspace, files: &[SourceFile]) -> Vec<Diagnostic> {
-    let mut used_members: HashMap<crate::diagnostics::FileId, std::collections::BTreeSet<String>> =
-        HashMap::new();
+    let mut used_members: HashMap<crate::diagnostics::FileId, std::collections::BTreeSet<String>> = HashMap::new();
     for f in files {
         let scope = db::file_scope(db, ws, *f);
         let refs = db::file_refs(db, *f);
         for (alias, member) in &refs.members {
             if let Some(Ok(target)) = scope.imports.get(alias).map(|i| i.target.clone()) {
-                used_members
-                    .entry(target.id(db))
-                    .or_default()
-                    .insert(member.clone());
+                used_members.entry(target.id(db)).or_default().insert(member.clone());
             }
         }
     }

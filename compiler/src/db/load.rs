@@ -9,11 +9,7 @@ use crate::diagnostics::{FileId, SourceMap};
 /// Walks up from `start` (a file or folder) to the folder holding `platform.msp`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?.to_path_buf()
-    };
+    let mut dir = if start.is_dir() { start } else { start.parent()?.to_path_buf() };
     loop {
         if dir.join(crate::check::platform::PLATFORM_FILE).is_file() {
             return Some(dir);
@@ -39,32 +35,19 @@ pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|error| LoadError {
-            path: dir.clone(),
-            error,
-        })?;
+        let entries = std::fs::read_dir(&dir).map_err(|error| LoadError { path: dir.clone(), error })?;
         for entry in entries {
-            let entry = entry.map_err(|error| LoadError {
-                path: dir.clone(),
-                error,
-            })?;
+            let entry = entry.map_err(|error| LoadError { path: dir.clone(), error })?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
-            let ty = entry.file_type().map_err(|error| LoadError {
-                path: path.clone(),
-                error,
-            })?;
+            let ty = entry.file_type().map_err(|error| LoadError { path: path.clone(), error })?;
             if ty.is_dir() {
                 if !name.starts_with('.') && name != "target" && name != "node_modules" {
                     stack.push(path);
                 }
             } else if is_workspace_file(&name) {
                 let rel = path.strip_prefix(root).unwrap_or(&path);
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 out.push((rel, path));
             }
         }
@@ -84,17 +67,10 @@ impl Loaded {
     pub fn from_disk(root: &Path) -> Result<Loaded, LoadError> {
         let mut files = Vec::new();
         for (rel, abs) in collect(root)? {
-            let bytes = std::fs::read(&abs).map_err(|error| LoadError {
-                path: abs.clone(),
-                error,
-            })?;
+            let bytes = std::fs::read(&abs).map_err(|error| LoadError { path: abs.clone(), error })?;
             files.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
         }
-        Ok(Loaded::from_files(
-            Database::default(),
-            root.to_path_buf(),
-            files,
-        ))
+        Ok(Loaded::from_files(Database::default(), root.to_path_buf(), files))
     }
 
     pub fn from_files(db: Database, root: PathBuf, files: Vec<(String, String)>) -> Loaded {
@@ -104,19 +80,11 @@ impl Loaded {
             .map(|(i, (path, text))| SourceFile::builder(path, text, FileId(i as u32)).new(&db))
             .collect();
         let workspace = Workspace::new(&db, sources);
-        Loaded {
-            db,
-            workspace,
-            root,
-        }
+        Loaded { db, workspace, root }
     }
 
     pub fn file(&self, path: &str) -> Option<SourceFile> {
-        self.workspace
-            .files(&self.db)
-            .iter()
-            .copied()
-            .find(|f| f.path(&self.db) == path)
+        self.workspace.files(&self.db).iter().copied().find(|f| f.path(&self.db) == path)
     }
 
     pub fn result(&self) -> &super::WorkspaceResult {
@@ -139,9 +107,6 @@ impl SourceMap for Loaded {
         if let Some(f) = crate::check::stdlib::stdlib().file(file) {
             return f.text;
         }
-        self.workspace
-            .files(&self.db)
-            .get(file.0 as usize)
-            .map_or("", |f| f.text(&self.db).as_str())
+        self.workspace.files(&self.db).get(file.0 as usize).map_or("", |f| f.text(&self.db).as_str())
     }
 }

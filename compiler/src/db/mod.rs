@@ -48,10 +48,7 @@ pub struct Database {
 
 impl Default for Database {
     fn default() -> Self {
-        Database {
-            log: None,
-            storage: salsa::Storage::new(None),
-        }
+        Database { log: None, storage: salsa::Storage::new(None) }
     }
 }
 
@@ -65,13 +62,7 @@ impl Database {
                 sink.lock().unwrap().push(format!("{database_key:?}"));
             }
         })));
-        (
-            Database {
-                log: Some(log.clone()),
-                storage,
-            },
-            log,
-        )
+        (Database { log: Some(log.clone()), storage }, log)
     }
 
     pub fn execution_log(&self) -> Option<&ExecutionLog> {

@@ -79,13 +79,8 @@ pub fn file_scope(db: &dyn Db, ws: Workspace, file: SourceFile) -> FileScope {
                 scope.lets.insert(name.clone(), i as u32);
             }
             Item::Import(im) => {
-                let target = resolve_import(file.path(db), &im.path).and_then(|p| {
-                    index
-                        .by_path
-                        .get(&p)
-                        .copied()
-                        .ok_or(ImportError::NotFound(p))
-                });
+                let target = resolve_import(file.path(db), &im.path)
+                    .and_then(|p| index.by_path.get(&p).copied().ok_or(ImportError::NotFound(p)));
                 scope.imports.insert(
                     name.clone(),
                     ImportInfo {
@@ -181,12 +176,7 @@ impl WorkspaceResult {
 
 #[salsa::tracked(returns(ref))]
 pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
-    let mut files: Vec<SourceFile> = ws
-        .files(db)
-        .iter()
-        .copied()
-        .filter(|f| f.path(db).ends_with(".msp"))
-        .collect();
+    let mut files: Vec<SourceFile> = ws.files(db).iter().copied().filter(|f| f.path(db).ends_with(".msp")).collect();
     files.sort_by_key(|f| f.path(db).clone());
     let mut out = WorkspaceResult::default();
     let platform = check_platform(db, ws);
@@ -196,25 +186,17 @@ pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
     out.internal_errors.extend(platform.internal_error.clone());
     let mut summaries = Vec::new();
     for f in &files {
-        out.diagnostics
-            .extend(file_diagnostics(db, ws, *f).iter().cloned());
+        out.diagnostics.extend(file_diagnostics(db, ws, *f).iter().cloned());
         for &(item, _) in file_decls(db, *f) {
             let checked = check_service(db, ws, *f, item);
             out.diagnostics.extend(checked.diagnostics.iter().cloned());
-            out.internal_errors.extend(
-                checked
-                    .internal_error
-                    .iter()
-                    .map(|e| format!("{}: {e}", f.path(db))),
-            );
+            out.internal_errors.extend(checked.internal_error.iter().map(|e| format!("{}: {e}", f.path(db))));
             summaries.push(&checked.summary);
             out.services.extend(checked.ir.clone());
         }
     }
-    out.diagnostics
-        .extend(check::workspace::uniqueness(&summaries));
-    out.diagnostics
-        .extend(check::workspace::unused_bindings(db, ws, &files));
+    out.diagnostics.extend(check::workspace::uniqueness(&summaries));
+    out.diagnostics.extend(check::workspace::unused_bindings(db, ws, &files));
     diagnostics::normalize(&mut out.diagnostics);
     // A duplicate id makes two services claim the same outputs: keep neither.
     if out.has_errors() {

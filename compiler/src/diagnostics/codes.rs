@@ -77,7 +77,6 @@ codes! {
     // E03xx: platform rules
     ProjectIdPrefix = "E0301", "project-id-prefix", Error, "A project id does not start with `<service id>-`.";
     ProjectIdEnvironment = "E0302", "project-id-environment", Error, "A project id does not contain `-<environment id>-`.";
-    ProjectIdLength = "E0303", "project-id-length", Error, "A project id is longer than 30 characters.";
     DisplayNameLength = "E0304", "display-name-length", Error, "`<name> - <environment>` is longer than 30 characters.";
     CpuMemory = "E0305", "cpu-memory", Error, "CPU and memory of an instance are not a valid Cloud Run pair.";
     PostgresCpu = "E0306", "postgres-cpu", Error, "PostgreSQL CPU is not 1 or an even number up to 96.";
@@ -121,10 +120,7 @@ codes! {
 impl Code {
     pub fn parse(s: &str) -> Option<Code> {
         let s = s.trim();
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name() == s)
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s) || c.name() == s)
     }
 
     /// The code's Markdown page, embedded from `docs/diagnostics/`.

@@ -11,16 +11,11 @@ mod pages {
 
     pub fn page(code: &str) -> Option<&'static str> {
         let name = format!("{code}.md");
-        DIAGNOSTIC_PAGES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| *p)
+        DIAGNOSTIC_PAGES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
     }
 
     pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
-        DIAGNOSTIC_PAGES
-            .iter()
-            .map(|(n, p)| (n.trim_end_matches(".md"), *p))
+        DIAGNOSTIC_PAGES.iter().map(|(n, p)| (n.trim_end_matches(".md"), *p))
     }
 }
 
@@ -92,10 +87,7 @@ impl Diagnostic {
             code,
             severity: code.default_severity(),
             message: message.into(),
-            primary: Label {
-                span,
-                message: String::new(),
-            },
+            primary: Label { span, message: String::new() },
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
@@ -110,10 +102,7 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.secondary.push(Label { span, message: message.into() });
         self
     }
 
@@ -134,16 +123,8 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_fix(
-        mut self,
-        message: impl Into<String>,
-        span: Span,
-        replacement: impl Into<String>,
-    ) -> Self {
-        self.fix = Some(Fix {
-            message: message.into(),
-            edits: vec![(span, replacement.into())],
-        });
+    pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix { message: message.into(), edits: vec![(span, replacement.into())] });
         self
     }
 
@@ -166,9 +147,7 @@ impl Diagnostic {
 /// arise when a value in `defaults` is checked once per environment.
 pub fn normalize(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diags.dedup_by(|a, b| {
-        a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
-    });
+    diags.dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
 }
 
 /// What a renderer needs to know about files.
@@ -180,10 +159,7 @@ pub trait SourceMap {
 /// 1-based line and column (columns in characters) of a byte offset.
 pub fn line_col(text: &str, offset: u32) -> (usize, usize) {
     let offset = (offset as usize).min(text.len());
-    let offset = (0..=offset)
-        .rev()
-        .find(|&o| text.is_char_boundary(o))
-        .unwrap_or(0);
+    let offset = (0..=offset).rev().find(|&o| text.is_char_boundary(o)).unwrap_or(0);
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);

@@ -42,12 +42,7 @@ fn pos(map: &dyn SourceMap, span: Span) -> Pos {
     let text = map.text(span.file);
     let (line, col) = line_col(text, span.range.start);
     let (end_line, end_col) = line_col(text, span.range.end);
-    Pos {
-        line,
-        col,
-        end_line,
-        end_col,
-    }
+    Pos { line, col, end_line, end_col }
 }
 
 pub fn terminal(diags: &[Diagnostic], map: &dyn SourceMap, color: bool) -> String {
@@ -69,11 +64,8 @@ pub fn terminal(diags: &[Diagnostic], map: &dyn SourceMap, color: bool) -> Strin
             Severity::Warning => cs::Severity::Warning,
         };
         let mut labels = vec![
-            cs::Label::primary(
-                id_of(d.primary.span.file, &mut files),
-                d.primary.span.range.as_usize(),
-            )
-            .with_message(d.primary.message.clone()),
+            cs::Label::primary(id_of(d.primary.span.file, &mut files), d.primary.span.range.as_usize())
+                .with_message(d.primary.message.clone()),
         ];
         for l in &d.secondary {
             labels.push(
@@ -109,14 +101,7 @@ pub fn short(diags: &[Diagnostic], map: &dyn SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
         let p = pos(map, d.primary.span);
-        out.push_str(&format!(
-            "{}:{}:{}: {} {}\n",
-            map.path(d.primary.span.file),
-            p.line,
-            p.col,
-            d.code,
-            d.message
-        ));
+        out.push_str(&format!("{}:{}:{}: {} {}\n", map.path(d.primary.span.file), p.line, p.col, d.code, d.message));
     }
     out
 }
@@ -252,9 +237,7 @@ pub fn sarif(diags: &[Diagnostic], map: &dyn SourceMap) -> String {
 pub const DOCS_URL: &str = "https://github.com/mspc-dev/mspc/blob/main/docs/diagnostics";
 
 fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn gh_escape_prop(s: &str) -> String {

@@ -12,10 +12,7 @@ pub struct TextRange {
 
 impl TextRange {
     pub fn new(start: usize, end: usize) -> Self {
-        TextRange {
-            start: start as u32,
-            end: end as u32,
-        }
+        TextRange { start: start as u32, end: end as u32 }
     }
     pub fn empty(at: usize) -> Self {
         TextRange::new(at, at)
@@ -30,10 +27,7 @@ impl TextRange {
         self.start <= offset && offset <= self.end
     }
     pub fn cover(self, other: TextRange) -> TextRange {
-        TextRange {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        TextRange { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
     pub fn as_usize(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize

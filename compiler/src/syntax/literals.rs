@@ -4,12 +4,7 @@
 use super::ast::{ExprKind, F64};
 
 pub const DURATION_UNITS: &[(&str, u64)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
-pub const SIZE_UNITS: &[(&str, u64)] = &[
-    ("Ki", 1 << 10),
-    ("Mi", 1 << 20),
-    ("Gi", 1 << 30),
-    ("Ti", 1 << 40),
-];
+pub const SIZE_UNITS: &[(&str, u64)] = &[("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40)];
 
 #[derive(Debug, PartialEq)]
 pub struct LiteralError {
@@ -18,19 +13,13 @@ pub struct LiteralError {
 }
 
 fn err(message: impl Into<String>, help: Option<&str>) -> LiteralError {
-    LiteralError {
-        message: message.into(),
-        help: help.map(str::to_string),
-    }
+    LiteralError { message: message.into(), help: help.map(str::to_string) }
 }
 
-const UNIT_HELP: &str =
-    "durations take s, m, h or d (`30s`, `10m`); sizes take Ki, Mi, Gi or Ti (`512Mi`)";
+const UNIT_HELP: &str = "durations take s, m, h or d (`30s`, `10m`); sizes take Ki, Mi, Gi or Ti (`512Mi`)";
 
 pub fn parse_number(text: &str) -> Result<ExprKind, LiteralError> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
     let (num, unit) = text.split_at(split);
     let digits: String = num.chars().filter(|&c| c != '_').collect();
     if unit.is_empty() {
@@ -48,10 +37,7 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LiteralError> {
     let scaled = |units: &[(&str, u64)]| -> Option<Result<u64, LiteralError>> {
         let factor = units.iter().find(|(u, _)| *u == unit)?.1;
         if digits.starts_with('-') {
-            return Some(Err(err(
-                format!("`{text}` is negative"),
-                Some("durations and sizes cannot be negative"),
-            )));
+            return Some(Err(err(format!("`{text}` is negative"), Some("durations and sizes cannot be negative"))));
         }
         let value = if let Some((whole, frac)) = digits.split_once('.') {
             let whole: u128 = whole.parse().ok()?;
@@ -61,17 +47,12 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LiteralError> {
             if total % scale != 0 {
                 return Some(Err(err(
                     format!("`{text}` is not a whole number of the smallest unit"),
-                    Some(
-                        "write it in a smaller unit, e.g. `90s` rather than `1.5m` is fine, `1.25s` is not",
-                    ),
+                    Some("write it in a smaller unit, e.g. `90s` rather than `1.5m` is fine, `1.25s` is not"),
                 )));
             }
             u64::try_from(total / scale).ok()
         } else {
-            digits
-                .parse::<u64>()
-                .ok()
-                .and_then(|v| v.checked_mul(factor))
+            digits.parse::<u64>().ok().and_then(|v| v.checked_mul(factor))
         };
         Some(value.ok_or_else(|| err(format!("`{text}` is too large"), None)))
     };
@@ -90,10 +71,7 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LiteralError> {
         "Gb" | "GB" | "GiB" | "G" => format!("sizes use Kubernetes units: did you mean `{num}Gi`?"),
         _ => UNIT_HELP.to_string(),
     };
-    Err(LiteralError {
-        message: format!("unknown unit `{unit}` in `{text}`"),
-        help: Some(hint),
-    })
+    Err(LiteralError { message: format!("unknown unit `{unit}` in `{text}`"), help: Some(hint) })
 }
 
 /// The character an escape stands for, from the text after the backslash.
@@ -139,13 +117,7 @@ mod tests {
         assert_eq!(parse_number("1_000"), Ok(ExprKind::Int(1000)));
         assert_eq!(parse_number("-3"), Ok(ExprKind::Int(-3)));
         assert_eq!(parse_number("0.25"), Ok(ExprKind::Float(F64(0.25))));
-        assert!(
-            parse_number("10min")
-                .unwrap_err()
-                .help
-                .unwrap()
-                .contains("`10m`")
-        );
+        assert!(parse_number("10min").unwrap_err().help.unwrap().contains("`10m`"));
         assert!(parse_number("-5s").is_err());
         assert!(parse_number("1.2345s").is_err());
         assert!(parse_number("99999999999999999999").is_err());

@@ -40,10 +40,7 @@ pub fn parse(text: &str) -> Parse {
     let comments = trivia::scan_comments(text);
     if let Some(at) = too_deep(text) {
         return Parse {
-            ast: Ast {
-                items: Vec::new(),
-                comments,
-            },
+            ast: Ast { items: Vec::new(), comments },
             errors: vec![SyntaxError {
                 code: Code::TooDeep,
                 range: TextRange::new(at, at + 1),
@@ -53,11 +50,7 @@ pub fn parse(text: &str) -> Parse {
             }],
         };
     }
-    let mut lower = Lower {
-        text,
-        docs: DocIndex::new(text, &comments),
-        errors: Vec::new(),
-    };
+    let mut lower = Lower { text, docs: DocIndex::new(text, &comments), errors: Vec::new() };
     let items = match MspParser::parse(Rule::file, text) {
         Ok(mut pairs) => lower.file(pairs.next().expect("file rule yields one pair")),
         Err(e) => {
@@ -66,21 +59,12 @@ pub fn parse(text: &str) -> Parse {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((s, _)) => s,
             };
-            lower.error(
-                Code::Syntax,
-                TextRange::new(at, at),
-                "the file could not be parsed",
-                "here",
-                None,
-            );
+            lower.error(Code::Syntax, TextRange::new(at, at), "the file could not be parsed", "here", None);
             Vec::new()
         }
     };
     let errors = lower.errors;
-    Parse {
-        ast: Ast { items, comments },
-        errors,
-    }
+    Parse { ast: Ast { items, comments }, errors }
 }
 
 fn too_deep(text: &str) -> Option<usize> {
@@ -119,9 +103,12 @@ struct Lower<'a> {
     errors: Vec<SyntaxError>,
 }
 
+/// A pair's range without trailing whitespace, which pest keeps after a
+/// repetition that ended (`a.b` followed by a newline).
 fn range(pair: &Pair<'_, Rule>) -> TextRange {
     let s = pair.as_span();
-    TextRange::new(s.start(), s.end())
+    let trimmed = s.as_str().trim_end_matches([' ', '\t', '\r', '\n']);
+    TextRange::new(s.start(), s.start() + trimmed.len())
 }
 
 impl<'a> Lower<'a> {
@@ -133,13 +120,7 @@ impl<'a> Lower<'a> {
         label: impl Into<String>,
         help: Option<String>,
     ) {
-        self.errors.push(SyntaxError {
-            code,
-            range,
-            message: message.into(),
-            label: label.into(),
-            help,
-        });
+        self.errors.push(SyntaxError { code, range, message: message.into(), label: label.into(), help });
     }
 
     fn doc(&self, pair: &Pair<'_, Rule>) -> Option<String> {
@@ -173,10 +154,7 @@ impl<'a> Lower<'a> {
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident {
-            name: pair.as_str().to_string(),
-            range: range(&pair),
-        }
+        Ident { name: pair.as_str().to_string(), range: range(&pair) }
     }
 
     /// An identifier, or a string used as a name (labels, keys, import paths).
@@ -206,17 +184,10 @@ impl<'a> Lower<'a> {
 
     fn import(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
         let r = range(&pair);
-        let mut inner = pair
-            .into_inner()
-            .filter(|p| !matches!(p.as_rule(), Rule::kw_import | Rule::kw_as));
+        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_import | Rule::kw_as));
         let path = self.name(inner.next()?);
         let alias = self.ident(inner.next()?);
-        Some(Item::Import(Import {
-            path: path.name,
-            path_range: path.range,
-            alias,
-            range: r,
-        }))
+        Some(Item::Import(Import { path: path.name, path_range: path.range, alias, range: r }))
     }
 
     fn let_decl(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
@@ -225,12 +196,7 @@ impl<'a> Lower<'a> {
         let mut inner = pair.into_inner().skip(1);
         let name = self.ident(inner.next()?);
         let value = self.expr(inner.next()?);
-        Some(Item::Let(Let {
-            name,
-            value,
-            doc,
-            range: r,
-        }))
+        Some(Item::Let(Let { name, value, doc, range: r }))
     }
 
     fn decl(&mut self, pair: Pair<'_, Rule>) -> Decl {
@@ -270,14 +236,7 @@ impl<'a> Lower<'a> {
             ),
             _ => {}
         }
-        Decl {
-            kind,
-            keyword,
-            label,
-            body,
-            doc,
-            range: r,
-        }
+        Decl { kind, keyword, label, body, doc, range: r }
     }
 
     fn record(&mut self, pair: Pair<'_, Rule>) -> Record {
@@ -311,11 +270,7 @@ impl<'a> Lower<'a> {
                 }
             }
         }
-        Record {
-            entries,
-            range: r,
-            has_errors,
-        }
+        Record { entries, range: r, has_errors }
     }
 
     fn entry(&mut self, pair: Pair<'_, Rule>) -> Entry {
@@ -324,20 +279,11 @@ impl<'a> Lower<'a> {
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         match rule {
-            Rule::spread => Entry::Spread(Spread {
-                expr: self.expr(inner.next().expect("spread expr")),
-                range: r,
-            }),
+            Rule::spread => Entry::Spread(Spread { expr: self.expr(inner.next().expect("spread expr")), range: r }),
             Rule::assign => {
                 let key = self.name(inner.next().expect("key"));
                 let value = self.expr(inner.next().expect("value"));
-                Entry::Field(Field {
-                    key,
-                    value,
-                    block: false,
-                    doc,
-                    range: r,
-                })
+                Entry::Field(Field { key, value, block: false, doc, range: r })
             }
             Rule::named_block => {
                 let key = self.name(inner.next().expect("key"));
@@ -346,10 +292,7 @@ impl<'a> Lower<'a> {
                 let body = self.record(rec);
                 Entry::Field(Field {
                     key,
-                    value: Expr {
-                        kind: ExprKind::Record(body),
-                        range: rr,
-                    },
+                    value: Expr { kind: ExprKind::Record(body), range: rr },
                     block: true,
                     doc,
                     range: r,
@@ -359,13 +302,7 @@ impl<'a> Lower<'a> {
                 let key = self.ident(inner.next().expect("key"));
                 let label = self.name(inner.next().expect("label"));
                 let body = self.record(inner.next().expect("record"));
-                Entry::Labeled(Labeled {
-                    key,
-                    label,
-                    body,
-                    doc,
-                    range: r,
-                })
+                Entry::Labeled(Labeled { key, label, body, doc, range: r })
             }
             other => unreachable!("not an entry: {other:?}"),
         }
@@ -378,13 +315,7 @@ impl<'a> Lower<'a> {
             Rule::number => match literals::parse_number(pair.as_str()) {
                 Ok(k) => k,
                 Err(e) => {
-                    self.error(
-                        Code::InvalidLiteral,
-                        r,
-                        e.message,
-                        "invalid literal",
-                        e.help,
-                    );
+                    self.error(Code::InvalidLiteral, r, e.message, "invalid literal", e.help);
                     ExprKind::Error
                 }
             },
@@ -394,10 +325,7 @@ impl<'a> Lower<'a> {
                     if p.as_rule() == Rule::bad_list_item {
                         let er = range(&p);
                         self.explain(Rule::strict_list_item, er, "a value");
-                        items.push(Expr {
-                            kind: ExprKind::Error,
-                            range: er,
-                        });
+                        items.push(Expr { kind: ExprKind::Error, range: er });
                     } else {
                         items.push(self.expr(p));
                     }
@@ -491,13 +419,7 @@ impl<'a> Lower<'a> {
                 _ => {}
             }
         }
-        SchemaDecl {
-            name: name.expect("schema name"),
-            attrs,
-            fields,
-            doc,
-            range: r,
-        }
+        SchemaDecl { name: name.expect("schema name"), attrs, fields, doc, range: r }
     }
 
     fn field_decl(&mut self, pair: Pair<'_, Rule>) -> FieldDecl {
@@ -514,14 +436,7 @@ impl<'a> Lower<'a> {
                 _ => default = Some(self.expr(p)),
             }
         }
-        FieldDecl {
-            name,
-            ty,
-            default,
-            attrs,
-            doc,
-            range: r,
-        }
+        FieldDecl { name, ty, default, attrs, doc, range: r }
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
@@ -537,12 +452,7 @@ impl<'a> Lower<'a> {
                 _ => {}
             }
         }
-        TypeExpr {
-            name,
-            arg,
-            optional,
-            range: r,
-        }
+        TypeExpr { name, arg, optional, range: r }
     }
 
     fn attr(&mut self, pair: Pair<'_, Rule>) -> Attr {
@@ -550,11 +460,7 @@ impl<'a> Lower<'a> {
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next().expect("attr name"));
         let args = inner.map(|p| self.expr(p)).collect();
-        Attr {
-            name,
-            args,
-            range: r,
-        }
+        Attr { name, args, range: r }
     }
 
     fn enum_decl(&mut self, pair: Pair<'_, Rule>) -> EnumDecl {
@@ -562,19 +468,8 @@ impl<'a> Lower<'a> {
         let doc = self.doc(&pair);
         let mut inner = pair.into_inner().skip(1);
         let name = self.ident(inner.next().expect("enum name"));
-        let variants = inner
-            .map(|p| Variant {
-                doc: self.doc(&p),
-                name: self.ident(p),
-                fields: None,
-            })
-            .collect();
-        EnumDecl {
-            name,
-            variants,
-            doc,
-            range: r,
-        }
+        let variants = inner.map(|p| Variant { doc: self.doc(&p), name: self.ident(p), fields: None }).collect();
+        EnumDecl { name, variants, doc, range: r }
     }
 
     fn union_decl(&mut self, pair: Pair<'_, Rule>) -> UnionDecl {
@@ -588,39 +483,20 @@ impl<'a> Lower<'a> {
                 let mut vi = p.into_inner();
                 let vname = self.ident(vi.next().expect("variant name"));
                 let fields: Vec<FieldDecl> = vi.map(|f| self.field_decl(f)).collect();
-                let has_body = !fields.is_empty()
-                    || self.text[vname.range.end as usize..]
-                        .trim_start()
-                        .starts_with('{');
-                Variant {
-                    name: vname,
-                    fields: has_body.then_some(fields),
-                    doc,
-                }
+                let has_body =
+                    !fields.is_empty() || self.text[vname.range.end as usize..].trim_start().starts_with('{');
+                Variant { name: vname, fields: has_body.then_some(fields), doc }
             })
             .collect();
-        UnionDecl {
-            name,
-            variants,
-            doc,
-            range: r,
-        }
+        UnionDecl { name, variants, doc, range: r }
     }
 
     /// Re-parses a chunk the grammar could only skip, to say what was expected.
     fn explain(&mut self, strict: Rule, chunk: TextRange, wanted: &str) {
         let text = &self.text[chunk.as_usize()];
-        let first_word: String = text
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
+        let first_word: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
         let keyword_help = (strict == Rule::strict_item)
-            .then(|| {
-                crate::diagnostics::suggest::closest(
-                    &first_word,
-                    ["service", "job", "platform", "let", "import"],
-                )
-            })
+            .then(|| crate::diagnostics::suggest::closest(&first_word, ["service", "job", "platform", "let", "import"]))
             .flatten()
             .map(|k| format!("did you mean `{k}`?"));
         let (at, expected) = match MspParser::parse(strict, text) {
@@ -634,8 +510,7 @@ impl<'a> Lower<'a> {
                     pos,
                     e.parse_attempts().map(|a| {
                         // pest does not export these types by name, so they are read here.
-                        let tokens: Vec<String> =
-                            a.expected_tokens().iter().map(|t| t.to_string()).collect();
+                        let tokens: Vec<String> = a.expected_tokens().iter().map(|t| t.to_string()).collect();
                         describe_expected(&tokens)
                     }),
                 )
@@ -643,9 +518,7 @@ impl<'a> Lower<'a> {
         };
         if let Some(q) = unterminated_string(text) {
             let start = chunk.start as usize + q;
-            let end = self.text[start..]
-                .find('\n')
-                .map_or(self.text.len(), |n| start + n);
+            let end = self.text[start..].find('\n').map_or(self.text.len(), |n| start + n);
             self.error(
                 Code::Syntax,
                 TextRange::new(start, end),
@@ -675,13 +548,10 @@ impl<'a> Lower<'a> {
         let abs = chunk.start as usize + at;
         let found = found_token(&self.text[abs..]);
         let (message, range) = match (&expected, found) {
-            (Some(exp), Some(tok)) if !exp.is_empty() => (
-                format!("expected {exp}, found `{tok}`"),
-                TextRange::new(abs, abs + tok.len()),
-            ),
-            (Some(exp), None) if !exp.is_empty() => {
-                (format!("expected {exp}"), TextRange::new(abs, abs))
+            (Some(exp), Some(tok)) if !exp.is_empty() => {
+                (format!("expected {exp}, found `{tok}`"), TextRange::new(abs, abs + tok.len()))
             }
+            (Some(exp), None) if !exp.is_empty() => (format!("expected {exp}"), TextRange::new(abs, abs)),
             _ => (format!("expected {wanted}"), chunk),
         };
         let range = if at == 0 && strict == Rule::strict_item {
@@ -719,13 +589,9 @@ fn found_token(rest: &str) -> Option<&str> {
         return None;
     }
     let len = if c == '"' {
-        rest[1..]
-            .find(['"', '\n'])
-            .map_or(rest.len(), |n| n + 2)
-            .min(rest.len())
+        rest[1..].find(['"', '\n']).map_or(rest.len(), |n| n + 2).min(rest.len())
     } else if c.is_alphanumeric() || c == '_' {
-        rest.find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '-'))
-            .unwrap_or(rest.len())
+        rest.find(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '-')).unwrap_or(rest.len())
     } else {
         c.len_utf8()
     };
@@ -744,10 +610,7 @@ fn describe_expected(tokens: &[String]) -> String {
         if value_start && is_value_token {
             continue;
         }
-        if matches!(
-            token.as_str(),
-            "=" | "{" | "}" | "]" | ")" | "," | ":" | "\"" | ".." | "(" | "["
-        ) {
+        if matches!(token.as_str(), "=" | "{" | "}" | "]" | ")" | "," | ":" | "\"" | ".." | "(" | "[") {
             things.insert(format!("`{token}`"));
         }
     }

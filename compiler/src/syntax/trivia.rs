@@ -28,12 +28,8 @@ pub fn scan_comments(text: &str) -> Vec<Comment> {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
-                let doc =
-                    bytes[start..].starts_with(b"///") && !bytes[start..].starts_with(b"////");
-                out.push(Comment {
-                    range: TextRange::new(start, i),
-                    doc,
-                });
+                let doc = bytes[start..].starts_with(b"///") && !bytes[start..].starts_with(b"////");
+                out.push(Comment { range: TextRange::new(start, i), doc });
             }
             _ => i += 1,
         }
@@ -54,36 +50,21 @@ impl<'a> DocIndex<'a> {
     }
 
     pub fn doc_before(&self, offset: usize) -> Option<String> {
-        let idx = self
-            .comments
-            .partition_point(|c| (c.range.end as usize) <= offset);
+        let idx = self.comments.partition_point(|c| (c.range.end as usize) <= offset);
         let mut lines = Vec::new();
         let mut cursor = offset;
         for c in self.comments[..idx].iter().rev() {
             let between = &self.text[c.range.end as usize..cursor];
-            if !c.doc
-                || !between.chars().all(char::is_whitespace)
-                || between.matches('\n').count() > 1
-            {
+            if !c.doc || !between.chars().all(char::is_whitespace) || between.matches('\n').count() > 1 {
                 break;
             }
             // The comment must start its line: `x = 1 /// doc` documents nothing.
-            let line_start = self.text[..c.range.start as usize]
-                .rfind('\n')
-                .map_or(0, |p| p + 1);
-            if !self.text[line_start..c.range.start as usize]
-                .trim()
-                .is_empty()
-            {
+            let line_start = self.text[..c.range.start as usize].rfind('\n').map_or(0, |p| p + 1);
+            if !self.text[line_start..c.range.start as usize].trim().is_empty() {
                 break;
             }
             let body = &self.text[c.range.start as usize + 3..c.range.end as usize];
-            lines.push(
-                body.strip_prefix(' ')
-                    .unwrap_or(body)
-                    .trim_end()
-                    .to_string(),
-            );
+            lines.push(body.strip_prefix(' ').unwrap_or(body).trim_end().to_string());
             cursor = c.range.start as usize;
         }
         if lines.is_empty() {
@@ -101,10 +82,7 @@ mod tests {
     #[test]
     fn comments_inside_strings_are_not_comments() {
         let text = "a = \"http://x\" // real\n/// doc\nb = \"\"\"\n // no\n\"\"\"";
-        let found: Vec<_> = scan_comments(text)
-            .iter()
-            .map(|c| &text[c.range.as_usize()])
-            .collect();
+        let found: Vec<_> = scan_comments(text).iter().map(|c| &text[c.range.as_usize()]).collect();
         assert_eq!(found, vec!["// real", "/// doc"]);
     }
 
@@ -113,10 +91,7 @@ mod tests {
         let text = "/// one\n/// two\nx = 1\n/// far\n\ny = 2";
         let comments = scan_comments(text);
         let idx = DocIndex::new(text, &comments);
-        assert_eq!(
-            idx.doc_before(text.find("x =").unwrap()).as_deref(),
-            Some("one\ntwo")
-        );
+        assert_eq!(idx.doc_before(text.find("x =").unwrap()).as_deref(), Some("one\ntwo"));
         assert_eq!(idx.doc_before(text.find("y =").unwrap()), None);
     }
 }

@@ -22,45 +22,26 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     for (i, code, class) in rc {
         if code == class {
             let at = ctx.at(&format!("monitoring.response_code_alerts[{i}]"));
-            let msg = if code {
-                "set only one of `code` and `code_class`"
-            } else {
-                "set one of `code` or `code_class`"
-            };
+            let msg =
+                if code { "set only one of `code` and `code_class`" } else { "set one of `code` or `code_class`" };
             ctx.emit(
                 diag(Code::ResponseCodeChoice, at, msg.to_string())
-                    .with_label(if code {
-                        "both are set"
-                    } else {
-                        "neither is set"
-                    })
-                    .with_help(
-                        "`code = 404` for one status, or `code_class = \"5xx\"` for a class",
-                    ),
+                    .with_label(if code { "both are set" } else { "neither is set" })
+                    .with_help("`code = 404` for one status, or `code_class = \"5xx\"` for a class"),
             );
         }
     }
     let mut seen: HashMap<String, Span> = HashMap::new();
-    let names: Vec<String> = ctx
-        .spec
-        .monitoring
-        .custom_alerts
-        .iter()
-        .map(|a| a.name.clone())
-        .collect();
+    let names: Vec<String> = ctx.spec.monitoring.custom_alerts.iter().map(|a| a.name.clone()).collect();
     for (i, name) in names.iter().enumerate() {
         let id = custom_alert_id(name);
         let at = ctx.at(&format!("monitoring.custom_alerts[{i}].name"));
         if let Some(first) = seen.get(&id) {
             ctx.emit(
-                diag(
-                    Code::DuplicateAlert,
-                    at,
-                    format!("custom alert `{name}` has the id `{id}`, already used"),
-                )
-                .with_label("same id")
-                .with_secondary(*first, "first used here")
-                .with_note("a custom alert's id is its name, lowercased, with spaces as `-`"),
+                diag(Code::DuplicateAlert, at, format!("custom alert `{name}` has the id `{id}`, already used"))
+                    .with_label("same id")
+                    .with_secondary(*first, "first used here")
+                    .with_note("a custom alert's id is its name, lowercased, with spaces as `-`"),
             );
         } else {
             seen.insert(id, at);

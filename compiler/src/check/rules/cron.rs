@@ -15,9 +15,7 @@ pub struct Cron {
     dow_any: bool,
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 fn field(text: &str, lo: u32, hi: u32, names: &[&str], what: &str) -> Result<(u64, bool), String> {
@@ -25,16 +23,13 @@ fn field(text: &str, lo: u32, hi: u32, names: &[&str], what: &str) -> Result<(u6
         if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(s)) {
             return Ok(i as u32 + lo);
         }
-        s.parse::<u32>()
-            .map_err(|_| format!("`{s}` is not a valid {what}"))
+        s.parse::<u32>().map_err(|_| format!("`{s}` is not a valid {what}"))
     };
     let mut bits = 0u64;
     for part in text.split(',') {
         let (range, step) = match part.split_once('/') {
             Some((r, s)) => {
-                let step: u32 = s
-                    .parse()
-                    .map_err(|_| format!("`{s}` is not a valid step"))?;
+                let step: u32 = s.parse().map_err(|_| format!("`{s}` is not a valid step"))?;
                 if step == 0 {
                     return Err("a step cannot be 0".into());
                 }
@@ -57,12 +52,7 @@ fn field(text: &str, lo: u32, hi: u32, names: &[&str], what: &str) -> Result<(u6
         }
         let mut v = a;
         while v <= b {
-            bits |= 1
-                << (if what == "day of week" && v == 7 {
-                    0
-                } else {
-                    v
-                });
+            bits |= 1 << (if what == "day of week" && v == 7 { 0 } else { v });
             v += step;
         }
     }
@@ -76,10 +66,7 @@ impl Cron {
         }
         let f: Vec<&str> = text.split_whitespace().collect();
         if f.len() != 5 {
-            return Err(format!(
-                "expected 5 fields (minute hour day-of-month month day-of-week), found {}",
-                f.len()
-            ));
+            return Err(format!("expected 5 fields (minute hour day-of-month month day-of-week), found {}", f.len()));
         }
         let (minutes, _) = field(f[0], 0, 59, &[], "minute")?;
         let (hours, _) = field(f[1], 0, 23, &[], "hour")?;

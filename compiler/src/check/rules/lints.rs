@@ -6,30 +6,11 @@ use crate::diagnostics::Code;
 use crate::ir::Category;
 
 /// Key names that usually hold credentials.
-const SECRET_KEY_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-];
+const SECRET_KEY_WORDS: &[&str] =
+    &["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
 /// Prefixes of well-known credential formats.
-const SECRET_PREFIXES: &[&str] = &[
-    "ghp_",
-    "gho_",
-    "github_pat_",
-    "glpat-",
-    "xoxb-",
-    "xoxp-",
-    "sk_live_",
-    "sk-",
-    "AKIA",
-    "AIza",
-    "-----BEGIN",
-];
+const SECRET_PREFIXES: &[&str] =
+    &["ghp_", "gho_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk_live_", "sk-", "AKIA", "AIza", "-----BEGIN"];
 
 pub fn looks_like_secret(key: &str, value: &str) -> bool {
     let upper = key.to_uppercase();
@@ -37,9 +18,7 @@ pub fn looks_like_secret(key: &str, value: &str) -> bool {
     let prefixed = SECRET_PREFIXES.iter().any(|p| value.starts_with(p));
     // A long run of mixed letters and digits, with no spaces or URL syntax.
     let opaque = value.len() >= 24
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(|c| c.is_ascii_uppercase())
         && value.chars().any(|c| c.is_ascii_lowercase());
@@ -57,34 +36,47 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         let label = ctx.env_label(env);
         if !prod && matches!(env.as_str(), "prod" | "production" | "prd") {
             ctx.emit(
-                diag(Code::ProductionTestCategory, ctx.at(&env_path(env, "category")), format!("environment `{env}` looks like production but has category `test`"))
-                    .with_label("category `test`")
-                    .with_help("use `internal` or `external` so it gets production folders, paging and access rules"),
+                diag(
+                    Code::ProductionTestCategory,
+                    ctx.at(&env_path(env, "category")),
+                    format!("environment `{env}` looks like production but has category `test`"),
+                )
+                .with_label("category `test`")
+                .with_help("use `internal` or `external` so it gets production folders, paging and access rules"),
             );
         }
         if prod && e.alerting.opsgenie == Some(false) {
             ctx.emit(
-                diag(Code::PagingDisabled, ctx.at(&env_path(env, "alerting.opsgenie")), format!("production environment `{env}` does not page anyone"))
-                    .with_label("paging off")
-                    .with_help("critical alerts will only reach chat; remove this unless paging is handled elsewhere"),
+                diag(
+                    Code::PagingDisabled,
+                    ctx.at(&env_path(env, "alerting.opsgenie")),
+                    format!("production environment `{env}` does not page anyone"),
+                )
+                .with_label("paging off")
+                .with_help("critical alerts will only reach chat; remove this unless paging is handled elsewhere"),
             );
         }
-        if service
-            && e.category == Category::External
-            && e.instances.scaling.as_ref().is_some_and(|s| s.min == 0)
-        {
+        if service && e.category == Category::External && e.instances.scaling.as_ref().is_some_and(|s| s.min == 0) {
             ctx.emit(
-                diag(Code::ScaleToZeroExternal, ctx.at(&env_path(env, "instances.scaling.min")), format!("external environment `{env}` may scale to zero instances"))
-                    .with_label("min = 0")
-                    .with_help("set `instances = { scaling = { min = 1 } }` so customers never wait for a cold start"),
+                diag(
+                    Code::ScaleToZeroExternal,
+                    ctx.at(&env_path(env, "instances.scaling.min")),
+                    format!("external environment `{env}` may scale to zero instances"),
+                )
+                .with_label("min = 0")
+                .with_help("set `instances = { scaling = { min = 1 } }` so customers never wait for a cold start"),
             );
         }
         for (k, v) in &e.env {
             if looks_like_secret(k, v) {
                 ctx.emit(
-                    diag(Code::SecretInEnv, ctx.at(&env_path(env, &format!("env.{k}"))), format!("`{k}` looks like a secret in plain `env`"))
-                        .with_label("visible to anyone who can read the spec or the service")
-                        .with_help(format!("store it in Secret Manager and use `secret_env = {{ {k} = secret(\"…\") }}`")),
+                    diag(
+                        Code::SecretInEnv,
+                        ctx.at(&env_path(env, &format!("env.{k}"))),
+                        format!("`{k}` looks like a secret in plain `env`"),
+                    )
+                    .with_label("visible to anyone who can read the spec or the service")
+                    .with_help(format!("store it in Secret Manager and use `secret_env = {{ {k} = secret(\"…\") }}`")),
                 );
             }
         }
@@ -112,19 +104,25 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         if let Some(Domain::Cloudflare { proxied: false, .. }) = &e.domain {
             if prod {
                 ctx.emit(
-                    diag(Code::UnproxiedDomain, ctx.at(&env_path(env, "domain.proxied")), format!("production domain of `{env}` bypasses Cloudflare"))
-                        .with_label("proxied = false")
-                        .with_help("without the proxy there is no WAF and no Cloud Armor policy in front of the service"),
+                    diag(
+                        Code::UnproxiedDomain,
+                        ctx.at(&env_path(env, "domain.proxied")),
+                        format!("production domain of `{env}` bypasses Cloudflare"),
+                    )
+                    .with_label("proxied = false")
+                    .with_help("without the proxy there is no WAF and no Cloud Armor policy in front of the service"),
                 );
             }
         }
-        if e.category == Category::External
-            && e.postgres.as_ref().is_some_and(|p| !p.high_availability)
-        {
+        if e.category == Category::External && e.postgres.as_ref().is_some_and(|p| !p.high_availability) {
             ctx.emit(
-                diag(Code::SingleZoneDatabase, ctx.key_at(&env_path(env, "postgres")), format!("external environment `{env}` has a single-zone database"))
-                    .with_label("no high availability")
-                    .with_help("set `high_availability = true` for a regional instance with point-in-time recovery"),
+                diag(
+                    Code::SingleZoneDatabase,
+                    ctx.key_at(&env_path(env, "postgres")),
+                    format!("external environment `{env}` has a single-zone database"),
+                )
+                .with_label("no high availability")
+                .with_help("set `high_availability = true` for a regional instance with point-in-time recovery"),
             );
         }
     }
@@ -133,10 +131,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             diag(
                 Code::MissingHandbookPage,
                 ctx.decl_span,
-                format!(
-                    "`{}` has production environment `{env}` but no handbook page",
-                    ctx.spec.id
-                ),
+                format!("`{}` has production environment `{env}` but no handbook page", ctx.spec.id),
             )
             .with_label("no `handbook_page`")
             .with_help("add `handbook_page = \"https://…\"` so on-call engineers find its runbook"),
@@ -154,13 +149,7 @@ mod tests {
         assert!(looks_like_secret("API_TOKEN", "abcdefgh12"));
         assert!(looks_like_secret("X", "aZ3kLm9QpR2sT5vW8yB1cD4f"));
         assert!(!looks_like_secret("SRC_LOG_LEVEL", "info"));
-        assert!(!looks_like_secret(
-            "EXTERNAL_URL",
-            "https://${environment.dns_name}"
-        ));
-        assert!(!looks_like_secret(
-            "TOKEN_ISSUER",
-            "https://accounts.google.com"
-        ));
+        assert!(!looks_like_secret("EXTERNAL_URL", "https://${environment.dns_name}"));
+        assert!(!looks_like_secret("TOKEN_ISSUER", "https://accounts.google.com"));
     }
 }

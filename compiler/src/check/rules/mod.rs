@@ -44,9 +44,7 @@ impl RuleCtx<'_> {
     }
 
     pub fn env_label(&self, env: &str) -> Span {
-        self.spans
-            .key(&format!("environment.{env}"))
-            .unwrap_or(self.decl_span)
+        self.spans.key(&format!("environment.{env}")).unwrap_or(self.decl_span)
     }
 
     pub fn emit(&mut self, d: Diagnostic) {
@@ -63,11 +61,7 @@ impl RuleCtx<'_> {
 }
 
 pub fn env_path(env: &str, rest: &str) -> String {
-    if rest.is_empty() {
-        format!("environment.{env}")
-    } else {
-        format!("environment.{env}.{rest}")
-    }
+    if rest.is_empty() { format!("environment.{env}") } else { format!("environment.{env}.{rest}") }
 }
 
 pub fn run(ctx: &mut RuleCtx<'_>) {

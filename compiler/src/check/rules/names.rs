@@ -11,49 +11,20 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     let id = ctx.spec.id.clone();
     let name = ctx.name().to_string();
     let mut domains: HashMap<String, (String, crate::diagnostics::Span)> = HashMap::new();
-    let envs: Vec<_> = ctx
-        .envs()
-        .map(|(k, e)| (k.clone(), e.project_id.clone(), e.region.clone(), dns(e)))
-        .collect();
+    let envs: Vec<_> = ctx.envs().map(|(k, e)| (k.clone(), e.project_id.clone(), e.region.clone(), dns(e))).collect();
     for (env, project, region, dns_name) in envs {
         let at = ctx.at(&env_path(&env, "project_id"));
         if !project.starts_with(&format!("{id}-")) {
             ctx.emit(
-                diag(
-                    Code::ProjectIdPrefix,
-                    at,
-                    format!("project id `{project}` must start with `{id}-`"),
-                )
-                .with_label(format!("expected `{id}-…`"))
-                .with_help(format!(
-                    "project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`"
-                )),
+                diag(Code::ProjectIdPrefix, at, format!("project id `{project}` must start with `{id}-`"))
+                    .with_label(format!("expected `{id}-…`"))
+                    .with_help(format!("project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`")),
             );
         } else if !project.contains(&format!("-{env}-")) {
             ctx.emit(
-                diag(
-                    Code::ProjectIdEnvironment,
-                    at,
-                    format!("project id `{project}` must contain `-{env}-`"),
-                )
-                .with_label(format!("missing `-{env}-`"))
-                .with_help(format!(
-                    "project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`"
-                )),
-            );
-        }
-        if project.len() > 30 {
-            ctx.emit(
-                diag(
-                    Code::ProjectIdLength,
-                    at,
-                    format!(
-                        "project id `{project}` has {} characters; GCP allows 30",
-                        project.len()
-                    ),
-                )
-                .with_label("too long")
-                .with_help("shorten the random suffix, or the service or environment id"),
+                diag(Code::ProjectIdEnvironment, at, format!("project id `{project}` must contain `-{env}-`"))
+                    .with_label(format!("missing `-{env}-`"))
+                    .with_help(format!("project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`")),
             );
         }
         let display = format!("{name} - {env}");
@@ -79,10 +50,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 diag(
                     Code::CloudRunNameLength,
                     ctx.env_label(&env),
-                    format!(
-                        "the Cloud Run name `{run_name}` has {} characters; the limit is 63",
-                        run_name.len()
-                    ),
+                    format!("the Cloud Run name `{run_name}` has {} characters; the limit is 63", run_name.len()),
                 )
                 .with_label("too long")
                 .with_help("shorten the service or environment id"),
@@ -110,9 +78,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
 
 pub fn dns(e: &crate::check::spec::Environment) -> Option<String> {
     match &e.domain {
-        Some(Domain::Cloudflare {
-            subdomain, zone, ..
-        }) => Some(format!("{subdomain}.{zone}")),
+        Some(Domain::Cloudflare { subdomain, zone, .. }) => Some(format!("{subdomain}.{zone}")),
         _ => None,
     }
 }

@@ -10,12 +10,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         let Some(hp) = &ctx.spec.environment[&env].health_probes else {
             continue;
         };
-        let (healthz, timeout, startup, liveness) = (
-            hp.healthz,
-            hp.timeout,
-            hp.startup_interval,
-            hp.liveness_interval,
-        );
+        let (healthz, timeout, startup, liveness) = (hp.healthz, hp.timeout, hp.startup_interval, hp.liveness_interval);
         let base = env_path(&env, "health_probes");
         if !healthz {
             for f in ["timeout", "startup_interval", "liveness_interval"] {
@@ -28,20 +23,14 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                             format!("`{f}` has no effect with `healthz = false`"),
                         )
                         .with_label("ignored")
-                        .with_secondary(
-                            ctx.at(&format!("{base}.healthz")),
-                            "healthz probes are disabled here",
-                        )
+                        .with_secondary(ctx.at(&format!("{base}.healthz")), "healthz probes are disabled here")
                         .with_help(format!("remove `{f}`, or enable healthz probes")),
                     );
                 }
             }
             continue;
         }
-        for (f, v) in [
-            ("startup_interval", startup),
-            ("liveness_interval", liveness),
-        ] {
+        for (f, v) in [("startup_interval", startup), ("liveness_interval", liveness)] {
             if let Some(v) = v {
                 if v < timeout {
                     let p = format!("{base}.{f}");

@@ -13,10 +13,7 @@ pub fn cpu_memory_problem(cpu: u32, memory: u64) -> Option<String> {
     let needs_cpu = [(24 * GI, 8), (16 * GI, 6), (8 * GI, 4), (4 * GI, 2)];
     for (over, min_cpu) in needs_cpu {
         if memory > over && cpu < min_cpu {
-            return Some(format!(
-                "{} of memory needs at least {min_cpu} CPUs, found {cpu}",
-                format_size(memory)
-            ));
+            return Some(format!("{} of memory needs at least {min_cpu} CPUs, found {cpu}", format_size(memory)));
         }
     }
     let needs_mem = [(6, 4 * GI), (4, 2 * GI)];
@@ -39,9 +36,8 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         if let Some(problem) = cpu_memory_problem(e.instances.cpu, e.instances.memory) {
             let mem = ctx.at(&env_path(&env, "instances.memory"));
             let cpu = ctx.at(&env_path(&env, "instances.cpu"));
-            let mut d = diag(Code::CpuMemory, mem, problem)
-                .with_label("memory")
-                .with_help("raise `cpu` or lower `memory`");
+            let mut d =
+                diag(Code::CpuMemory, mem, problem).with_label("memory").with_help("raise `cpu` or lower `memory`");
             if cpu != mem {
                 d = d.with_secondary(cpu, "cpu");
             }
@@ -52,13 +48,9 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             if s.min > s.max {
                 let at = ctx.at(&env_path(&env, "instances.scaling.min"));
                 ctx.emit(
-                    diag(
-                        Code::ScalingBounds,
-                        at,
-                        format!("`min` ({}) is greater than `max` ({})", s.min, s.max),
-                    )
-                    .with_label("above max")
-                    .with_secondary(ctx.at(&env_path(&env, "instances.scaling.max")), "max"),
+                    diag(Code::ScalingBounds, at, format!("`min` ({}) is greater than `max` ({})", s.min, s.max))
+                        .with_label("above max")
+                        .with_secondary(ctx.at(&env_path(&env, "instances.scaling.max")), "max"),
                 );
             }
         }
@@ -69,10 +61,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     diag(
                         Code::PostgresCpu,
                         cpu_at,
-                        format!(
-                            "PostgreSQL CPU must be 1 or an even number, found {}",
-                            pg.cpu
-                        ),
+                        format!("PostgreSQL CPU must be 1 or an even number, found {}", pg.cpu),
                     )
                     .with_label("odd CPU count")
                     .with_help(format!("use {} or {}", pg.cpu - 1, pg.cpu + 1)),
@@ -95,19 +84,13 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 None
             };
             if let Some(msg) = bad {
-                ctx.emit(
-                    diag(Code::PostgresMemory, mem_at, msg)
-                        .with_label("memory")
-                        .with_secondary(cpu_at, "cpu"),
-                );
+                ctx.emit(diag(Code::PostgresMemory, mem_at, msg).with_label("memory").with_secondary(cpu_at, "cpu"));
             }
             if let Some(lr) = &pg.logical_replication {
                 for (i, p) in lr.publications.iter().enumerate() {
                     if !pg.databases.contains(&p.database) {
-                        let at = ctx.at(&env_path(
-                            &env,
-                            &format!("postgres.logical_replication.publications[{i}].database"),
-                        ));
+                        let at = ctx
+                            .at(&env_path(&env, &format!("postgres.logical_replication.publications[{i}].database")));
                         ctx.emit(
                             diag(
                                 Code::PublicationDatabase,
@@ -136,7 +119,9 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     None => ctx.emit(
                         diag(Code::BigQuerySchema, at, format!("table `{table}` has no schema file `{file}`"))
                             .with_label("no schema")
-                            .with_help(format!("add `{table}.bigquerytable.json` beside the spec: a JSON array of columns")),
+                            .with_help(format!(
+                                "add `{table}.bigquerytable.json` beside the spec: a JSON array of columns"
+                            )),
                     ),
                     Some(text) => {
                         if let Err(why) = table_schema(&text) {
@@ -154,11 +139,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
 }
 
 pub fn schema_path(dir: &str, table: &str) -> String {
-    if dir.is_empty() {
-        format!("{table}.bigquerytable.json")
-    } else {
-        format!("{dir}/{table}.bigquerytable.json")
-    }
+    if dir.is_empty() { format!("{table}.bigquerytable.json") } else { format!("{dir}/{table}.bigquerytable.json") }
 }
 
 /// Validates a table schema file and re-prints it with 2-space indentation.

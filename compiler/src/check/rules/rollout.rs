@@ -7,29 +7,15 @@ use crate::ir::Deploy;
 use crate::syntax::DeclKind;
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let stages: Vec<String> = ctx
-        .spec
-        .rollout
-        .as_ref()
-        .map(|r| r.stages.clone())
-        .unwrap_or_default();
-    let envs: Vec<(String, bool)> = ctx
-        .envs()
-        .map(|(k, e)| (k.clone(), matches!(e.deploy, Deploy::Rollout)))
-        .collect();
+    let stages: Vec<String> = ctx.spec.rollout.as_ref().map(|r| r.stages.clone()).unwrap_or_default();
+    let envs: Vec<(String, bool)> = ctx.envs().map(|(k, e)| (k.clone(), matches!(e.deploy, Deploy::Rollout))).collect();
     for (env, is_rollout) in &envs {
         let deploy_at = ctx.at(&env_path(env, "deploy"));
         if *is_rollout && ctx.kind == DeclKind::Job {
             ctx.emit(
-                diag(
-                    Code::RolloutInJob,
-                    deploy_at,
-                    "jobs cannot be deployed by `rollout`",
-                )
-                .with_label("not for jobs")
-                .with_help(
-                    "use `deploy = manual { tag = \"…\" }` or `subscription { tag = \"…\" }`",
-                ),
+                diag(Code::RolloutInJob, deploy_at, "jobs cannot be deployed by `rollout`")
+                    .with_label("not for jobs")
+                    .with_help("use `deploy = manual { tag = \"…\" }` or `subscription { tag = \"…\" }`"),
             );
             continue;
         }
@@ -45,9 +31,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 Some(r) => d
                     .with_secondary(r, "the pipeline's stages are set here")
                     .with_help(format!("add `{env}` to `rollout.stages`")),
-                None => d.with_help(format!(
-                    "add `rollout {{ stages = [{env}] }}` to the service"
-                )),
+                None => d.with_help(format!("add `rollout {{ stages = [{env}] }}` to the service")),
             };
             ctx.emit(d);
         }
@@ -56,16 +40,12 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         if envs.iter().any(|(e, r)| e == stage && !r) {
             let at = ctx.at(&format!("rollout.stages[{i}]"));
             ctx.emit(
-                diag(
-                    Code::RolloutStageDeploy,
-                    at,
-                    format!("rollout stage `{stage}` does not deploy by rollout"),
-                )
-                .with_label("not deployed by rollout")
-                .with_secondary(ctx.at(&env_path(stage, "deploy")), "its deploy type")
-                .with_help(format!(
-                    "set `deploy = rollout` in environment `{stage}`, or remove it from the stages"
-                )),
+                diag(Code::RolloutStageDeploy, at, format!("rollout stage `{stage}` does not deploy by rollout"))
+                    .with_label("not deployed by rollout")
+                    .with_secondary(ctx.at(&env_path(stage, "deploy")), "its deploy type")
+                    .with_help(format!(
+                        "set `deploy = rollout` in environment `{stage}`, or remove it from the stages"
+                    )),
             );
         }
     }

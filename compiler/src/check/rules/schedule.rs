@@ -24,21 +24,30 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             Err(why) => ctx.emit(
                 diag(Code::InvalidCron, at, format!("`{cron}` is not a valid cron schedule: {why}"))
                     .with_label("invalid cron")
-                    .with_help("5 fields in UTC: minute hour day-of-month month day-of-week, e.g. `0 * * * *` for hourly"),
+                    .with_help(
+                        "5 fields in UTC: minute hour day-of-month month day-of-week, e.g. `0 * * * *` for hourly",
+                    ),
             ),
             Ok(c) => match c.max_gap_seconds() {
                 Some(gap) if (MIN_GAP..MAX_GAP).contains(&gap) => {}
                 Some(gap) if gap < MIN_GAP => ctx.emit(
-                    diag(Code::CronSpacing, at, format!("`{cron}` runs every {}; jobs may run at most every 15 minutes", format_duration(gap)))
-                        .with_label("too frequent")
-                        .with_help("for work this frequent, use a service instead of a job"),
+                    diag(
+                        Code::CronSpacing,
+                        at,
+                        format!("`{cron}` runs every {}; jobs may run at most every 15 minutes", format_duration(gap)),
+                    )
+                    .with_label("too frequent")
+                    .with_help("for work this frequent, use a service instead of a job"),
                 ),
                 gap => ctx.emit(
                     diag(
                         Code::CronSpacing,
                         at,
                         match gap {
-                            Some(g) => format!("`{cron}` can go {} between runs; jobs must run at least every 8 days", format_duration(g)),
+                            Some(g) => format!(
+                                "`{cron}` can go {} between runs; jobs must run at least every 8 days",
+                                format_duration(g)
+                            ),
                             None => format!("`{cron}` runs at most once a year; jobs must run at least every 8 days"),
                         },
                     )

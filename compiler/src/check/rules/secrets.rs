@@ -15,40 +15,23 @@ pub fn parse_secret(s: &str) -> Result<SecretRef, (String, Option<String>)> {
     if s.starts_with("project/") {
         return Err((
             "`project/` is not a valid prefix".into(),
-            Some(format!(
-                "did you mean `projects/{}`?",
-                &s["project/".len()..]
-            )),
+            Some(format!("did you mean `projects/{}`?", &s["project/".len()..])),
         ));
     }
     if s.starts_with("projects/") {
         let parts: Vec<&str> = s.split('/').collect();
         if parts.len() != 4 || parts[2] != "secrets" || parts[1].is_empty() || parts[3].is_empty() {
-            return Err((
-                "a cross-project secret must be `projects/<project>/secrets/<name>`".into(),
-                None,
-            ));
+            return Err(("a cross-project secret must be `projects/<project>/secrets/<name>`".into(), None));
         }
-        return Ok(SecretRef {
-            project: Some(parts[1].into()),
-            name: parts[3].into(),
-        });
+        return Ok(SecretRef { project: Some(parts[1].into()), name: parts[3].into() });
     }
-    if s.is_empty()
-        || s.contains('/')
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if s.is_empty() || s.contains('/') || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err((
             format!("`{s}` is not a secret name"),
             Some("secret names use letters, digits, `_` and `-`; other projects' secrets are `projects/<p>/secrets/<name>`".into()),
         ));
     }
-    Ok(SecretRef {
-        project: None,
-        name: s.into(),
-    })
+    Ok(SecretRef { project: None, name: s.into() })
 }
 
 /// Variables the platform sets itself; setting them is a mistake.
@@ -82,62 +65,39 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     let envs: Vec<String> = ctx.spec.environment.keys().cloned().collect();
     for env in envs {
         let e = &ctx.spec.environment[&env];
-        let secrets: Vec<(String, String)> = e
-            .secret_env
-            .iter()
-            .map(|(k, v)| (format!("secret_env.{k}"), v.clone()))
-            .collect();
-        let vols: Vec<(String, String, String)> = e
-            .secret_volumes
-            .iter()
-            .map(|(k, v)| (k.clone(), v.secret.clone(), v.mount_path.clone()))
-            .collect();
+        let secrets: Vec<(String, String)> =
+            e.secret_env.iter().map(|(k, v)| (format!("secret_env.{k}"), v.clone())).collect();
+        let vols: Vec<(String, String, String)> =
+            e.secret_volumes.iter().map(|(k, v)| (k.clone(), v.secret.clone(), v.mount_path.clone())).collect();
         let plain: Vec<String> = e.env.keys().cloned().collect();
         let secret_keys: Vec<String> = e.secret_env.keys().cloned().collect();
-        let all = secrets.into_iter().chain(
-            vols.iter()
-                .map(|(k, s, _)| (format!("secret_volumes.{k}.secret"), s.clone())),
-        );
+        let all =
+            secrets.into_iter().chain(vols.iter().map(|(k, s, _)| (format!("secret_volumes.{k}.secret"), s.clone())));
         for (path, value) in all.collect::<Vec<_>>() {
             if let Err((msg, help)) = parse_secret(&value) {
                 let at = ctx.at(&env_path(&env, &path));
                 ctx.emit(
-                    diag(Code::SecretReference, at, msg)
-                        .with_label("invalid secret reference")
-                        .with_help_opt(help),
+                    diag(Code::SecretReference, at, msg).with_label("invalid secret reference").with_help_opt(help),
                 );
             }
         }
         for (name, _, mount) in &vols {
             let ok = mount.starts_with('/')
                 && !mount.ends_with('/')
-                && mount
-                    .rsplit_once('/')
-                    .is_some_and(|(dir, file)| !dir.is_empty() && !file.is_empty())
+                && mount.rsplit_once('/').is_some_and(|(dir, file)| !dir.is_empty() && !file.is_empty())
                 && !mount.split('/').any(|seg| seg == "." || seg == "..");
             if !ok {
-                let at = ctx.at(&env_path(
-                    &env,
-                    &format!("secret_volumes.{name}.mount_path"),
-                ));
+                let at = ctx.at(&env_path(&env, &format!("secret_volumes.{name}.mount_path")));
                 ctx.emit(
-                    diag(
-                        Code::MountPath,
-                        at,
-                        format!("`{mount}` is not an absolute path to a file in a folder"),
-                    )
-                    .with_label("invalid mount path")
-                    .with_help("write a path like `/etc/secrets/credentials.json`"),
+                    diag(Code::MountPath, at, format!("`{mount}` is not an absolute path to a file in a folder"))
+                        .with_label("invalid mount path")
+                        .with_help("write a path like `/etc/secrets/credentials.json`"),
                 );
             }
         }
         for key in plain.iter().chain(secret_keys.iter()) {
             let is_secret = secret_keys.contains(key) && !plain.contains(key);
-            let path = if is_secret {
-                format!("secret_env.{key}")
-            } else {
-                format!("env.{key}")
-            };
+            let path = if is_secret { format!("secret_env.{key}") } else { format!("env.{key}") };
             if RESERVED_ENV.contains(&key.as_str()) {
                 ctx.emit(
                     diag(
@@ -158,10 +118,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     format!("`{key}` is set in both `env` and `secret_env`"),
                 )
                 .with_label("set again here")
-                .with_secondary(
-                    ctx.key_at(&env_path(&env, &format!("env.{key}"))),
-                    "set in `env` here",
-                )
+                .with_secondary(ctx.key_at(&env_path(&env, &format!("env.{key}"))), "set in `env` here")
                 .with_help("keep one of them"),
             );
         }
@@ -174,27 +131,9 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(
-            parse_secret("api-token").unwrap(),
-            SecretRef {
-                project: None,
-                name: "api-token".into()
-            }
-        );
-        assert_eq!(
-            parse_secret("projects/p/secrets/s")
-                .unwrap()
-                .project
-                .as_deref(),
-            Some("p")
-        );
-        assert!(
-            parse_secret("project/p/secrets/s")
-                .unwrap_err()
-                .1
-                .unwrap()
-                .contains("projects/p/secrets/s")
-        );
+        assert_eq!(parse_secret("api-token").unwrap(), SecretRef { project: None, name: "api-token".into() });
+        assert_eq!(parse_secret("projects/p/secrets/s").unwrap().project.as_deref(), Some("p"));
+        assert!(parse_secret("project/p/secrets/s").unwrap_err().1.unwrap().contains("projects/p/secrets/s"));
         assert!(parse_secret("projects/p/secrets/s/versions/1").is_err());
         assert!(parse_secret("projects/p/s").is_err());
         assert!(parse_secret("a/b").is_err());

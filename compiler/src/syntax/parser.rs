@@ -545,6 +545,22 @@ impl<'a> Lower<'a> {
                 return;
             }
         }
+        // pest reports the position before the whitespace it would skip.
+        let from = chunk.start as usize + at;
+        let at = at + (self.text[from..].len() - self.text[from..].trim_start_matches([' ', '\t']).len());
+        // A lone stray token (`"x" "y"`): point at it rather than past it.
+        if strict == Rule::strict_entry && at >= text.trim_end().len() && !text.contains('=') && !text.contains('{') {
+            let tok = found_token(text).unwrap_or(text);
+            let start = chunk.start as usize;
+            self.error(
+                Code::Syntax,
+                TextRange::new(start, start + tok.len()),
+                format!("expected a field (`name = value`), found `{tok}`"),
+                "unexpected",
+                Some("fields are written `name = value`; separate list items with `,` inside `[ … ]`".into()),
+            );
+            return;
+        }
         let abs = chunk.start as usize + at;
         let found = found_token(&self.text[abs..]);
         let (message, range) = match (&expected, found) {

@@ -1,0 +1,123 @@
+//! Docs that contain `.msp` must be true:
+//! - every diagnostic code has `docs/diagnostics/<CODE>.md`, titled
+//!   `# <CODE>: <name>`, with at least one ```` ```msp wrong ```` block that
+//!   produces the code and one ```` ```msp right ```` block that produces
+//!   neither it nor any error;
+//! - every ```` ```msp ```` block of `docs/language.md` checks without errors.
+//!
+//! A block is one file (`services/example.msp`) unless it holds
+//! `// file: <path>` lines, which start the files of a small workspace.
+//! A block without its own `platform.msp` gets the fixtures' platform.
+
+mod common;
+
+use mspc_compiler::diagnostics::{Code, Severity, all_pages, render};
+
+struct Block {
+    info: String,
+    text: String,
+}
+
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current: Option<Block> = None;
+    for line in markdown.lines() {
+        let fence = line.trim_start().starts_with("```");
+        match (&mut current, fence) {
+            (None, true) => {
+                current = Some(Block { info: line.trim_start()[3..].trim().to_string(), text: String::new() })
+            }
+            (Some(_), true) => out.push(current.take().unwrap()),
+            (Some(b), false) => {
+                b.text.push_str(line);
+                b.text.push('\n');
+            }
+            (None, false) => {}
+        }
+    }
+    out
+}
+
+fn files_of(block: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if let Some(path) = line.trim().strip_prefix("// file:") {
+            files.push((path.trim().to_string(), String::new()));
+            continue;
+        }
+        if files.is_empty() {
+            files.push(("services/example.msp".into(), String::new()));
+        }
+        let last = files.last_mut().unwrap();
+        last.1.push_str(line);
+        last.1.push('\n');
+    }
+    if !files.iter().any(|(p, _)| p == "platform.msp") {
+        files.push(("platform.msp".into(), common::shared_platform()));
+    }
+    files
+}
+
+fn check(block: &str) -> (Vec<(Code, Severity)>, String) {
+    let loaded = common::load(files_of(block));
+    let r = loaded.result();
+    assert!(r.internal_errors.is_empty(), "internal error: {:?}\n{block}", r.internal_errors);
+    let codes = r.diagnostics.iter().map(|d| (d.code, d.severity)).collect();
+    (codes, render::short(&r.diagnostics, &loaded))
+}
+
+#[test]
+fn every_code_has_a_page_whose_examples_are_true() {
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        let Some(page) = code.page() else {
+            problems.push(format!("{code}: no docs/diagnostics/{code}.md"));
+            continue;
+        };
+        let title = format!("# {}: {}", code.as_str(), code.name());
+        if page.lines().next() != Some(title.as_str()) {
+            problems.push(format!("{code}: the first line must be `{title}`"));
+        }
+        let bs = blocks(page);
+        let wrong: Vec<&Block> = bs.iter().filter(|b| b.info == "msp wrong").collect();
+        let right: Vec<&Block> = bs.iter().filter(|b| b.info == "msp right").collect();
+        if wrong.is_empty() || right.is_empty() {
+            problems.push(format!("{code}: needs a ```msp wrong and a ```msp right block"));
+        }
+        for b in wrong {
+            let (codes, shown) = check(&b.text);
+            if !codes.iter().any(|(c, _)| c == code) {
+                problems.push(format!("{code}: a `wrong` example does not produce {code}; it gives:\n{shown}"));
+            }
+        }
+        for b in right {
+            let (codes, shown) = check(&b.text);
+            if codes.iter().any(|(c, s)| c == code || *s == Severity::Error) {
+                problems.push(format!("{code}: a `right` example still has problems:\n{shown}"));
+            }
+        }
+    }
+    for (name, _) in all_pages() {
+        if Code::parse(name).is_none() {
+            problems.push(format!("docs/diagnostics/{name}.md matches no code"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn language_guide_examples_check() {
+    let path = common::repo_root().join("docs/language.md");
+    let guide = std::fs::read_to_string(&path).expect("docs/language.md");
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for b in blocks(&guide).iter().filter(|b| b.info == "msp") {
+        count += 1;
+        let (codes, shown) = check(&b.text);
+        if codes.iter().any(|(_, s)| *s == Severity::Error) {
+            problems.push(format!("an example does not check:\n{}\n{shown}", b.text));
+        }
+    }
+    assert!(count > 0, "docs/language.md has no ```msp examples");
+    assert!(problems.is_empty(), "{}", problems.join("\n---\n"));
+}

@@ -57,3 +57,55 @@ pub fn entries(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// An external checker installed by `.ci/run` under `.ci-tools/`. When it is
+/// missing: on CI (`CI` set) the test fails, since `.ci/run` must install it;
+/// elsewhere the test is skipped with a note.
+pub fn ci_tool(rel: &str) -> Option<PathBuf> {
+    let path = repo_root().join(".ci-tools").join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{} is missing: .ci/run must install it", path.display());
+    }
+    eprintln!("skipped: {} is not installed (run .ci/run to install the external checkers)", path.display());
+    None
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "mspc-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `(relative path, text)` files.
+    pub fn write(&self, files: &[(String, String)]) {
+        for (rel, text) in files {
+            let p = self.0.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

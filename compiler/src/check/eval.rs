@@ -10,6 +10,10 @@ use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, FileId, Span, suggest};
 use crate::syntax::{self, Entry, Expr, ExprKind, Ident, StrPart, TextRange};
 
+/// How many `let`s may be followed to reach a value. With the syntax's
+/// bracket limit this bounds how deep any value can nest.
+pub const MAX_LET_DEPTH: usize = 32;
+
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub file: SourceFile,
@@ -20,14 +24,35 @@ pub struct Scope<'a> {
 pub struct Evaluator<'db> {
     db: &'db dyn Db,
     ws: Workspace,
-    pub diags: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
     cache: HashMap<(FileId, String), Raw>,
-    stack: Vec<(FileId, String)>,
+    /// The `let`s being evaluated, with where each was used.
+    stack: Vec<((FileId, String), Span)>,
+    /// Report problems inside `let` values. The file that owns a `let`
+    /// evaluates it with this on; a service using it does not, so each
+    /// problem is reported once, where the `let` is.
+    report_lets: bool,
 }
 
 impl<'db> Evaluator<'db> {
+    /// For checking a file's own `let`s: every problem is reported.
+    pub fn for_file(db: &'db dyn Db, ws: Workspace) -> Self {
+        Evaluator { db, ws, diags: Vec::new(), cache: HashMap::new(), stack: Vec::new(), report_lets: true }
+    }
+
+    /// For a declaration: problems inside `let`s it uses are left to their files.
     pub fn new(db: &'db dyn Db, ws: Workspace) -> Self {
-        Evaluator { db, ws, diags: Vec::new(), cache: HashMap::new(), stack: Vec::new() }
+        Evaluator { report_lets: false, ..Evaluator::for_file(db, ws) }
+    }
+
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diags)
+    }
+
+    fn report(&mut self, d: Diagnostic) {
+        if self.report_lets || self.stack.is_empty() || d.code == Code::TooDeep {
+            self.diags.push(d);
+        }
     }
 
     fn span(&self, scope: Scope, range: TextRange) -> Span {
@@ -72,7 +97,7 @@ impl<'db> Evaluator<'db> {
                         out.has_errors |= r.has_errors;
                     }
                     RawKind::Error => out.has_errors = true,
-                    _ => self.diags.push(
+                    _ => self.report(
                         Diagnostic::new(
                             Code::BadSpread,
                             self.span(scope, s.expr.range),
@@ -115,7 +140,7 @@ impl<'db> Evaluator<'db> {
                     }
                     let lkey = (l.key.name.clone(), l.label.name.clone());
                     if let Some(first) = labels.get(&lkey) {
-                        self.diags.push(
+                        self.report(
                             Diagnostic::new(
                                 Code::DuplicateField,
                                 label_span,
@@ -158,7 +183,7 @@ impl<'db> Evaluator<'db> {
     }
 
     fn duplicate(&mut self, key: &str, at: Span, first: Span) {
-        self.diags.push(
+        self.report(
             Diagnostic::new(Code::DuplicateField, at, format!("`{key}` is set twice"))
                 .with_label("set again here")
                 .with_secondary(first, "first set here")
@@ -199,11 +224,11 @@ impl<'db> Evaluator<'db> {
             .with_label("unknown function")
             .with_help_opt(suggest::did_you_mean(&func.name, ["secret"]))
             .with_note("the only function is `secret(\"name\")`");
-            self.diags.push(d);
+            self.report(d);
             return Raw::error(span);
         }
         if args.len() != 1 {
-            self.diags.push(
+            self.report(
                 Diagnostic::new(Code::WrongArguments, span, format!("`secret` takes 1 argument, found {}", args.len()))
                     .with_label("here")
                     .with_help("write `secret(\"name\")` or `secret(\"projects/<project>/secrets/<name>\")`"),
@@ -212,7 +237,7 @@ impl<'db> Evaluator<'db> {
         }
         let arg = self.expr(&args[0], scope);
         if !matches!(arg.resolved().kind, RawKind::Str(_) | RawKind::Error) {
-            self.diags.push(
+            self.report(
                 Diagnostic::new(
                     Code::WrongArguments,
                     arg.site(),
@@ -259,7 +284,7 @@ impl<'db> Evaluator<'db> {
                 return Raw::error(span); // reported by the file's diagnostics
             };
             let Some(member) = segs.get(1) else {
-                self.diags.push(
+                self.report(
                     Diagnostic::new(
                         Code::TypeMismatch,
                         first_span,
@@ -279,7 +304,7 @@ impl<'db> Evaluator<'db> {
                 )
                 .with_label("not defined there")
                 .with_help_opt(suggest::did_you_mean(&member.name, target_items.lets.keys().map(String::as_str)));
-                self.diags.push(d);
+                self.report(d);
                 return Raw::error(span);
             }
             let Some(value) = self.let_value(target, &member.name, span) else {
@@ -299,13 +324,13 @@ impl<'db> Evaluator<'db> {
         let d = Diagnostic::new(Code::UnknownName, first_span, format!("unknown name `{}`", first.name))
             .with_label("not defined")
             .with_help_opt(suggest::did_you_mean(&first.name, candidates));
-        self.diags.push(d);
+        self.report(d);
         Raw::error(span)
     }
 
     fn ctx_ref(&mut self, root: CtxRoot, segs: &[Ident], span: Span, scope: Scope) -> RawPart {
         if segs.len() > 2 {
-            self.diags.push(
+            self.report(
                 Diagnostic::new(
                     Code::UnknownContextField,
                     self.span(scope, segs[2].range),
@@ -333,13 +358,13 @@ impl<'db> Evaluator<'db> {
                         .with_label("not set in this record")
                         .with_secondary(r.span, "the record")
                         .with_help_opt(suggest::did_you_mean(&seg.name, r.fields.keys().map(String::as_str)));
-                        self.diags.push(d);
+                        self.report(d);
                         None
                     }
                 },
                 RawKind::Error => None,
                 _ => {
-                    self.diags.push(
+                    self.report(
                         Diagnostic::new(
                             Code::UnknownName,
                             self.span(scope, seg.range),
@@ -365,13 +390,30 @@ impl<'db> Evaluator<'db> {
         if let Some(v) = self.cache.get(&key) {
             return Some(v.clone());
         }
-        if let Some(pos) = self.stack.iter().position(|k| *k == key) {
-            let chain: Vec<String> = self.stack[pos..].iter().map(|(_, n)| format!("`{n}`")).collect();
-            self.diags.push(
+        if let Some(pos) = self.stack.iter().position(|(k, _)| *k == key) {
+            let chain: Vec<String> = self.stack[pos..].iter().map(|((_, n), _)| format!("`{n}`")).collect();
+            self.report(
                 Diagnostic::new(Code::RecursiveLet, use_span, format!("`{name}` is defined in terms of itself"))
                     .with_label("used here while being defined")
                     .with_note(format!("the cycle: {} → `{name}`", chain.join(" → "))),
             );
+            return None;
+        }
+        if self.stack.len() >= MAX_LET_DEPTH {
+            // Reported where the chain starts, once.
+            let (first, start) = self.stack[0].clone();
+            if !self.diags.iter().any(|d| d.code == Code::TooDeep && d.primary.span == start) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TooDeep,
+                        start,
+                        format!("`{}` leads through more than {MAX_LET_DEPTH} nested `let`s", first.1),
+                    )
+                    .with_label("the chain starts here")
+                    .with_note(format!("it reaches `{name}` through {} `let`s", self.stack.len()))
+                    .with_help("refer to values more directly"),
+                );
+            }
             return None;
         }
         let items = db::file_scope(self.db, self.ws, file);
@@ -380,7 +422,7 @@ impl<'db> Evaluator<'db> {
         let syntax::Item::Let(l) = &ast.items[idx as usize] else {
             return None;
         };
-        self.stack.push(key.clone());
+        self.stack.push((key.clone(), use_span));
         let value = self.expr(&l.value, Scope { file, defaults: None });
         self.stack.pop();
         self.cache.insert(key, value.clone());
@@ -401,7 +443,7 @@ impl<'db> Evaluator<'db> {
                         continue;
                     }
                     if matches!(first, "service" | "environment") {
-                        self.diags.push(
+                        self.report(
                             Diagnostic::new(
                                 Code::UnknownContextField,
                                 span,
@@ -429,9 +471,9 @@ impl<'db> Evaluator<'db> {
                             let d = Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
                                 .with_label("not defined")
                                 .with_help_opt(suggest::did_you_mean(name, candidates));
-                            self.diags.push(d);
+                            self.report(d);
                         }
-                        _ => self.diags.push(
+                        _ => self.report(
                             Diagnostic::new(Code::TypeMismatch, span, format!("cannot interpolate {}", v.describe()))
                                 .with_label("not a string")
                                 .with_note("only strings, integers and booleans can be interpolated"),

@@ -88,6 +88,7 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
                 .with_label("leaves the workspace root")
                 .with_help("imports must stay inside the folder that holds `platform.msp`"),
             ),
+            Err(ImportError::Unreadable) => {}
             Err(ImportError::NotMsp) => out.push(
                 Diagnostic::new(Code::ImportNotFound, path_span, format!("`{}` is not a `.msp` file", import.path))
                     .with_label("not a .msp file")
@@ -110,7 +111,7 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
         }
     }
     // Errors inside `let` values, reported once here even if no service uses them.
-    let mut ev = Evaluator::new(db, ws);
+    let mut ev = Evaluator::for_file(db, ws);
     for item in &parse.ast.items {
         if let Item::Let(l) = item {
             if scope.lets.get(&l.name.name).is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item)) {
@@ -118,7 +119,7 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
             }
         }
     }
-    out.extend(ev.diags);
+    out.extend(ev.take_diagnostics());
     diagnostics::normalize(&mut out);
     out
 }

@@ -99,10 +99,11 @@ fn environment(s: &spec::Service, e: &spec::Environment, kind: Kind, inputs: &In
             _ => None,
         },
         health_probes: e.health_probes.as_ref().map(|h| ir::HealthProbes {
-            healthz: h.healthz,
-            timeout_seconds: h.timeout,
-            startup_interval_seconds: h.startup_interval.unwrap_or(h.timeout),
-            liveness_interval_seconds: h.liveness_interval.unwrap_or((h.timeout * 10).min(3600)),
+            healthz: h.healthz.then(|| ir::Healthz {
+                timeout_seconds: h.timeout,
+                startup_interval_seconds: h.startup_interval.unwrap_or(h.timeout),
+                liveness_interval_seconds: h.liveness_interval.unwrap_or((h.timeout * 10).min(3600)),
+            }),
         }),
         authentication: e.authentication.unwrap_or(if service {
             ir::Authentication::Public

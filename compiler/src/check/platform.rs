@@ -42,7 +42,7 @@ pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
     };
     let mut ev = Evaluator::new(db, ws);
     let rec = ev.record(&decl.body, Scope { file, defaults: None });
-    let mut diags = std::mem::take(&mut ev.diags);
+    let mut diags = ev.take_diagnostics();
     let mut spans = Spans::default();
     let json = {
         let mut checker = Checker::new(DeclKind::Platform, &mut diags, &mut spans);

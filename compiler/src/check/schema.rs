@@ -43,9 +43,9 @@ impl Ty {
             Ty::Env => "an environment name".into(),
             Ty::List(t) => format!("a list of {}", t.plural()),
             Ty::Map(t) => format!("a map of {}", t.plural()),
-            Ty::Schema(n) => format!("a `{n}` record"),
-            Ty::Enum(n) => format!("a `{n}` value"),
-            Ty::Union(n) => format!("a `{n}` variant"),
+            Ty::Schema(n) => format!("{} `{n}` record", article(n)),
+            Ty::Enum(n) => format!("{} `{n}` value", article(n)),
+            Ty::Union(n) => format!("{} `{n}` variant", article(n)),
         }
     }
 
@@ -82,6 +82,10 @@ impl Ty {
             Ty::Schema(n) | Ty::Enum(n) | Ty::Union(n) => n.clone(),
         }
     }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 /// A bound of `@range` or step of `@multiple_of`, in the field's own unit.

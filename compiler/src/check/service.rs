@@ -20,10 +20,10 @@ use crate::syntax::{DeclKind, Item};
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Summary {
     pub id: Option<(String, Span)>,
-    /// (environment, project id, where)
-    pub project_ids: Vec<(String, String, Span)>,
-    /// (environment, DNS name, where)
-    pub domains: Vec<(String, String, Span)>,
+    /// Each environment's project id: (environment, its label, project id, where it is set)
+    pub project_ids: Vec<(String, Span, String, Span)>,
+    /// Each environment's domain: (environment, its label, DNS name, where it is set)
+    pub domains: Vec<(String, Span, String, Span)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +31,9 @@ pub struct CheckedService {
     pub ir: Option<Arc<ir::Service>>,
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// Every value checked. (When not, some error explains why, maybe in
+    /// another file: the workspace makes sure of it.)
+    pub complete: bool,
     /// A disagreement between the stdlib and the compiler: a bug, not the user's.
     pub internal_error: Option<String>,
 }
@@ -42,6 +45,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             ir: None,
             diagnostics: Vec::new(),
             summary: Summary::default(),
+            complete: false,
             internal_error: Some("no declaration at this index".into()),
         };
     };
@@ -56,7 +60,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         Scope { file, defaults: None },
         defaults_field.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
     );
-    let mut diags = std::mem::take(&mut ev.diags);
+    let mut diags = ev.take_diagnostics();
     let decl_span = Span::new(fid, decl.name_range());
     let id = decl.label.as_ref().map(|l| (l.name.clone(), Span::new(fid, l.range)));
     let service_id = id.as_ref().map_or_else(String::new, |(n, _)| n.clone());
@@ -96,10 +100,10 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             };
             let v = env_values(env, entry.key_span, &merged, Some(&service_ctx));
             if let (Some(p), Some(f)) = (v.project_id, merged.fields.get("project_id")) {
-                summary.project_ids.push((env.clone(), p, f.value.site()));
+                summary.project_ids.push((env.clone(), entry.key_span, p, f.value.site()));
             }
             if let (Some(d), Some(f)) = (v.dns_name, merged.fields.get("domain")) {
-                summary.domains.push((env.clone(), d, f.value.site()));
+                summary.domains.push((env.clone(), entry.key_span, d, f.value.site()));
             }
         }
     }
@@ -126,8 +130,9 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             // The missing name is a syntax error; check the body without `@label`.
             checker.partial = true;
         }
-        checker.record(&rec, &schema.fields, "Service", "", decl_span, label)
+        checker.record_fields(&rec, &schema.fields, "Service", "", decl_span, label)
     };
+    let (complete, json) = json;
 
     let spec_path = file.path(db).clone();
     let spec_dir = spec_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
@@ -135,13 +140,14 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     let read = |p: &str| index_files.by_path.get(p).map(|f| f.text(db).clone());
     let mut internal_error = None;
     let mut spec_value = None;
-    if let Some(json) = json.filter(|_| id.is_some()) {
-        match serde_json::from_value::<spec::Service>(json) {
+    if id.is_some() {
+        match spec::Service::from_checked(json) {
             Ok(s) => spec_value = Some(s),
-            Err(e) => internal_error = Some(format!("the checked service does not fit the IR: {e}")),
+            Err(e) => internal_error = Some(format!("the checked service does not fit the spec types: {e}")),
         }
     }
-    if let Some(s) = &spec_value {
+    // Rules judge a service by its id: with an invalid one they would only mislead.
+    if let Some(s) = spec_value.as_ref().filter(|s| !s.id.is_empty()) {
         let platform = db::check_platform(db, ws).ir.clone();
         let mut ctx = RuleCtx {
             spec: s,
@@ -158,7 +164,8 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         readme_lint(s, &spec_dir, decl_span, &read, &index_files.by_path, &mut diags);
     }
     diagnostics::normalize(&mut diags);
-    let clean = !diags.iter().any(Diagnostic::is_error);
+    let clean = complete && !diags.iter().any(Diagnostic::is_error);
+
     let ir = match (&spec_value, clean) {
         (Some(s), true) => {
             let k = if kind == DeclKind::Job { ir::Kind::Job } else { ir::Kind::Service };
@@ -166,7 +173,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         }
         _ => None,
     };
-    CheckedService { ir, diagnostics: diags, summary, internal_error }
+    CheckedService { ir, diagnostics: diags, summary, complete, internal_error }
 }
 
 fn readme_lint(

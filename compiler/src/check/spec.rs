@@ -12,8 +12,10 @@ use crate::ir::{
     Authentication, Category, Deploy, Generation, Iam, LogicalReplication, Protocol, Rollout, Scaling, Source,
 };
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Fields a check error left out take their `Default` here, so rules can run
+/// on the rest (lowering to IR happens only when nothing failed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Service {
     pub id: String,
     pub name: Option<String>,
@@ -25,6 +27,8 @@ pub struct Service {
     pub image: String,
     pub source: Option<Source>,
     pub schedule: Option<Schedule>,
+    /// Filled in separately: an environment that failed to check is left out.
+    #[serde(skip)]
     pub environment: IndexMap<String, Environment>,
     pub rollout: Option<Rollout>,
     pub monitoring: Monitoring,
@@ -125,7 +129,7 @@ pub struct Schedule {
     pub deadline: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Monitoring {
     pub response_code_alerts: Vec<ResponseCodeAlert>,
@@ -160,4 +164,21 @@ pub struct CustomAlert {
 pub enum AlertCondition {
     Mql { query: String, duration: u64 },
     Promql { query: String, duration: u64 },
+}
+
+impl Service {
+    /// Reads the checked JSON of a service; environments that fail to read
+    /// (because they failed to check) are left out.
+    pub fn from_checked(mut json: serde_json::Map<String, serde_json::Value>) -> Result<Service, serde_json::Error> {
+        let envs = json.remove("environment");
+        let mut service: Service = serde_json::from_value(serde_json::Value::Object(json))?;
+        if let Some(serde_json::Value::Object(envs)) = envs {
+            for (k, v) in envs {
+                if let Ok(e) = serde_json::from_value::<Environment>(v) {
+                    service.environment.insert(k, e);
+                }
+            }
+        }
+        Ok(service)
+    }
 }

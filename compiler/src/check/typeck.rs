@@ -19,6 +19,7 @@ use crate::syntax::{DeclKind, Expr, ExprKind, StrPart, literals};
 pub struct Spans {
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
+    ok: std::collections::HashSet<String>,
 }
 
 impl Spans {
@@ -33,15 +34,22 @@ impl Spans {
     pub fn is_set(&self, path: &str) -> bool {
         self.values.contains_key(path)
     }
+    /// Whether the value at `path` checked (it is then in the spec).
+    pub fn checked(&self, path: &str) -> bool {
+        self.ok.contains(path)
+    }
     /// The value at `path`, or the nearest written ancestor: where to point
     /// about a value that may have come from a default.
     pub fn nearest(&self, path: &str) -> Option<Span> {
+        if let Some(s) = self.values.get(path) {
+            return Some(*s);
+        }
         let mut p = path;
         loop {
-            if let Some(s) = self.values.get(p) {
+            p = &p[..p.rfind('.')?];
+            if let Some(s) = self.keys.get(p).or_else(|| self.values.get(p)) {
                 return Some(*s);
             }
-            p = &p[..p.rfind('.')?];
         }
     }
 }
@@ -52,12 +60,15 @@ pub struct ServiceCtx {
     pub name: String,
 }
 
+/// One environment's `${environment.…}` values. `None` means unset or
+/// invalid, which is reported where the value is set.
 #[derive(Clone, Debug)]
 pub struct EnvValues {
     pub id: String,
     pub label: Span,
     pub project_id: Option<String>,
     pub dns_name: Option<String>,
+    pub has_domain: bool,
     pub region: Option<String>,
     pub category: Option<String>,
 }
@@ -84,7 +95,14 @@ pub struct Checker<'a> {
     pub spans: &'a mut Spans,
     /// When false, spans are not recorded (checking stdlib defaults).
     record_spans: bool,
+    depth: usize,
+    /// A `${environment.…}` placeholder was rendered (in `defaults`).
+    placeholder: bool,
 }
+
+/// Deeper values are refused rather than risk the stack: no schema nests
+/// anywhere near this.
+const MAX_VALUE_DEPTH: usize = 64;
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
@@ -102,6 +120,8 @@ impl<'a> Checker<'a> {
             diags,
             spans,
             record_spans: true,
+            depth: 0,
+            placeholder: false,
         }
     }
 
@@ -151,6 +171,14 @@ impl<'a> Checker<'a> {
                 let s = plain(parts).unwrap();
                 d = d.with_help(format!("numbers are not quoted: `{s}`")).with_fix("unquote", r.span, s);
             }
+            (Ty::Duration | Ty::Size, RawKind::Str(parts))
+                if plain(parts).and_then(|s| literals::parse_number(&s).ok()).is_some_and(|k| {
+                    matches!((ty, k), (Ty::Duration, ExprKind::Duration(_)) | (Ty::Size, ExprKind::Size(_)))
+                }) =>
+            {
+                let s = plain(parts).unwrap();
+                d = d.with_help(format!("durations and sizes are not quoted: `{s}`")).with_fix("unquote", r.span, s);
+            }
             (Ty::Bool, RawKind::Str(parts)) if matches!(plain(parts).as_deref(), Some("true" | "false")) => {
                 let s = plain(parts).unwrap();
                 d = d.with_help(format!("booleans are not quoted: `{s}`")).with_fix("unquote", r.span, s);
@@ -163,6 +191,26 @@ impl<'a> Checker<'a> {
 
     /// Checks a value against a type and the field's constraints.
     pub fn check(&mut self, raw: &Raw, ty: &Ty, cons: &[Constraint], path: &str, owner: Span) -> Option<Json> {
+        if self.depth >= MAX_VALUE_DEPTH {
+            self.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    raw.site(),
+                    format!("this value is nested more than {MAX_VALUE_DEPTH} levels deep"),
+                )
+                .with_label("nested too deeply"),
+            );
+            return None;
+        }
+        self.depth += 1;
+        let outer = std::mem::replace(&mut self.placeholder, false);
+        let out = self.check_inner(raw, ty, cons, path, owner);
+        self.placeholder |= outer;
+        self.depth -= 1;
+        out
+    }
+
+    fn check_inner(&mut self, raw: &Raw, ty: &Ty, cons: &[Constraint], path: &str, owner: Span) -> Option<Json> {
         if self.record_spans {
             self.spans.values.insert(path.to_string(), raw.site());
         }
@@ -170,7 +218,14 @@ impl<'a> Checker<'a> {
             return None;
         }
         let json = self.check_type(raw, ty, cons, path, owner)?;
-        self.constraints(raw, ty, cons, &json, path);
+        if self.record_spans {
+            self.spans.ok.insert(path.to_string());
+        }
+        // `${environment.x}` left in while checking `defaults` alone: the
+        // value is judged per environment, where it is complete.
+        if !self.placeholder {
+            self.constraints(raw, ty, cons, &json, path);
+        }
         Some(json)
     }
 
@@ -207,14 +262,14 @@ impl<'a> Checker<'a> {
         }
         let r = raw.resolved();
         match (ty, &r.kind) {
-            (Ty::String, RawKind::Str(parts)) => self.render(parts).map(Json::String),
+            (Ty::String, RawKind::Str(parts)) => self.render(parts, path).map(Json::String),
             (Ty::Int, RawKind::Int(i)) => Some(Json::from(*i)),
             (Ty::Float, RawKind::Int(i)) => Some(Json::from(*i as f64)),
             (Ty::Float, RawKind::Float(f)) => Number::from_f64(*f).map(Json::Number),
             (Ty::Bool, RawKind::Bool(b)) => Some(Json::Bool(*b)),
             (Ty::Duration, RawKind::Duration(s)) | (Ty::Size, RawKind::Size(s)) => Some(Json::from(*s)),
             (Ty::Secret, RawKind::Secret(arg)) => match &arg.resolved().kind {
-                RawKind::Str(parts) => self.render(parts).map(Json::String),
+                RawKind::Str(parts) => self.render(parts, path).map(Json::String),
                 _ => None,
             },
             (Ty::Env, RawKind::Str(parts)) => {
@@ -252,7 +307,7 @@ impl<'a> Checker<'a> {
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
-                    match self.check(item, t, &item_cons, &format!("{path}[{i}]"), owner) {
+                    match self.check(item, t, &item_cons, &format!("{path}[{i}]"), item.site()) {
                         Some(v) => out.push(v),
                         None => ok = false,
                     }
@@ -382,6 +437,7 @@ impl<'a> Checker<'a> {
 
     /// Checks a record against fields; applies defaults; reports unknown and
     /// missing fields. `label` is the block's name, for the `@label` field.
+    /// `None` if anything in it failed.
     pub fn record(
         &mut self,
         rec: &RawRecord,
@@ -391,6 +447,22 @@ impl<'a> Checker<'a> {
         owner: Span,
         label: Option<(&str, Span)>,
     ) -> Option<Json> {
+        let (ok, out) = self.record_fields(rec, fields, what, path, owner, label);
+        ok.then_some(Json::Object(out))
+    }
+
+    /// Like `record`, but also returns what did check when something failed,
+    /// with only the entries of the inherited map (environments) that checked
+    /// clean: rules can still judge the rest of a service with errors.
+    pub fn record_fields(
+        &mut self,
+        rec: &RawRecord,
+        fields: &IndexMap<String, FieldDef>,
+        what: &str,
+        path: &str,
+        owner: Span,
+        label: Option<(&str, Span)>,
+    ) -> (bool, Map<String, Json>) {
         let mut values: HashMap<&str, Json> = HashMap::new();
         let mut ok = true;
         // The map whose entries inherit a `@defaults_of` field, and that field's value.
@@ -409,7 +481,7 @@ impl<'a> Checker<'a> {
                     }
                     None => d.with_note(format!(
                         "`{what}` has {}",
-                        list_names(fields.values().filter(|f| !f.label).map(|f| f.name.as_str()))
+                        list_all(fields.values().filter(|f| !f.label).map(|f| f.name.as_str()))
                     )),
                 };
                 self.push(d);
@@ -451,12 +523,9 @@ impl<'a> Checker<'a> {
             if let (Some(target), Ty::Map(elem)) = (inherits, &def.ty) {
                 if target == name {
                     let base = defaults.map(|(d, _)| &d.value);
-                    match self.inherited_map(base, rf, elem, &p) {
-                        Some(v) => {
-                            values.insert(name, v);
-                        }
-                        None => ok = false,
-                    }
+                    let (all_ok, map) = self.inherited_map(base, rf, elem, &p);
+                    ok &= all_ok;
+                    values.insert(name, Json::Object(map));
                     self.constraints_len(rf, def, &p);
                     continue;
                 }
@@ -484,10 +553,13 @@ impl<'a> Checker<'a> {
                         self.spans.values.insert(p.clone(), span);
                     }
                     let raw = Raw::new(RawKind::Str(vec![RawPart::Text(l.to_string())]), span);
-                    if let Some(v) = self.check(&raw, &def.ty, &def.constraints, &p, span) {
-                        out.insert(def.name.clone(), v);
-                    } else {
-                        ok = false;
+                    // An invalid name fails the record: rules would judge it by a name that cannot exist.
+                    let before = self.diags.len();
+                    match self.check(&raw, &def.ty, &def.constraints, &p, span) {
+                        Some(v) if self.diags.len() == before => {
+                            out.insert(def.name.clone(), v);
+                        }
+                        _ => ok = false,
                     }
                 }
                 continue;
@@ -501,10 +573,15 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
-            if def.optional || self.partial || rec.has_errors {
+            if def.optional {
                 continue;
             }
+            // Missing, so the record is incomplete, even when the cause (a parse
+            // error, or checking `defaults` alone) means nothing is reported.
             ok = false;
+            if self.partial || rec.has_errors {
+                continue;
+            }
             let mut d = Diagnostic::new(
                 Code::MissingField,
                 owner,
@@ -517,7 +594,7 @@ impl<'a> Checker<'a> {
             }
             self.push(d);
         }
-        ok.then_some(Json::Object(out))
+        (ok, out)
     }
 
     fn how_to_set(&self, def: &FieldDef) -> String {
@@ -553,23 +630,33 @@ impl<'a> Checker<'a> {
 
     /// The entries of the map that inherits `defaults`: each merged over the
     /// defaults, then checked in its own environment context.
-    fn inherited_map(&mut self, defaults: Option<&Raw>, rf: &RawField, elem: &Ty, path: &str) -> Option<Json> {
-        let Ty::Schema(s) = elem else { return None };
+    /// The entries of the map that inherits `defaults` (the environments):
+    /// each merged over the defaults, then checked in its own environment
+    /// context. Returns whether all checked, and those that did.
+    fn inherited_map(
+        &mut self,
+        defaults: Option<&Raw>,
+        rf: &RawField,
+        elem: &Ty,
+        path: &str,
+    ) -> (bool, Map<String, Json>) {
+        let mut out = Map::new();
+        let Ty::Schema(s) = elem else { return (false, out) };
         let def = self.index.schema(s);
         let RawKind::Record(map) = &rf.value.resolved().kind else {
-            return self.mismatch(&rf.value, &Ty::Map(Box::new(elem.clone())));
+            self.mismatch(&rf.value, &Ty::Map(Box::new(elem.clone())));
+            return (false, out);
         };
         let empty = RawRecord::empty(rf.key_span);
         let base = match defaults.map(|d| &d.resolved().kind) {
             Some(RawKind::Record(b)) => b,
-            Some(RawKind::Error) => return None,
+            Some(RawKind::Error) => return (false, out),
             Some(_) => {
-                let d = defaults.expect("matched");
-                return self.mismatch(d, elem);
+                self.mismatch(defaults.expect("matched"), elem);
+                return (false, out);
             }
             None => &empty,
         };
-        let mut out = Map::new();
         let mut ok = true;
         for (label, entry) in &map.fields {
             let p = join(path, label);
@@ -583,10 +670,8 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let merged = merge_records(base, own);
-            let saved = std::mem::replace(
-                &mut self.env,
-                EnvCtx::In(env_values(label, entry.key_span, &merged, self.service.as_ref())),
-            );
+            let values = env_values(label, entry.key_span, &merged, self.service.as_ref());
+            let saved = std::mem::replace(&mut self.env, EnvCtx::In(values));
             let checked =
                 self.record(&merged, &def.fields, &def.name, &p, entry.key_span, Some((label, entry.key_span)));
             self.env = saved;
@@ -597,7 +682,7 @@ impl<'a> Checker<'a> {
                 None => ok = false,
             }
         }
-        ok.then_some(Json::Object(out))
+        (ok, out)
     }
 
     fn default_value(&mut self, expr: &Expr, def: &FieldDef, path: &str) -> Option<Json> {
@@ -610,22 +695,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Resolves `${…}` references against the current service and environment.
-    fn render(&mut self, parts: &[RawPart]) -> Option<String> {
+    fn render(&mut self, parts: &[RawPart], path: &str) -> Option<String> {
         let mut out = String::new();
         let mut ok = true;
         for p in parts {
             match p {
                 RawPart::Text(t) => out.push_str(t),
-                RawPart::Ref { root, field, field_span, span } => match self.lookup(*root, field, *field_span, *span) {
-                    Some(v) => out.push_str(&v),
-                    None => ok = false,
-                },
+                RawPart::Ref { root, field, field_span, span } => {
+                    match self.lookup(*root, field, *field_span, *span, path) {
+                        Some(v) => out.push_str(&v),
+                        None => ok = false,
+                    }
+                }
             }
         }
         ok.then_some(out)
     }
 
-    fn lookup(&mut self, root: CtxRoot, field: &str, field_span: Span, span: Span) -> Option<String> {
+    fn lookup(&mut self, root: CtxRoot, field: &str, field_span: Span, span: Span, path: &str) -> Option<String> {
         let schema = match root {
             CtxRoot::Service => "ServiceContext",
             CtxRoot::Environment => "EnvironmentContext",
@@ -672,8 +759,30 @@ impl<'a> Checker<'a> {
                     );
                     None
                 }
-                EnvCtx::Any => Some(format!("${{environment.{field}}}")),
+                EnvCtx::Any => {
+                    self.placeholder = true;
+                    Some(format!("${{environment.{field}}}"))
+                }
                 EnvCtx::In(v) => {
+                    // The project id and the domain define values others use:
+                    // they may only use what is known before them.
+                    let in_project_id = path.ends_with(".project_id") && path.starts_with("environment.");
+                    let in_domain = path.contains(".domain.") && path.starts_with("environment.");
+                    if (in_project_id && matches!(field, "project_id" | "dns_name"))
+                        || (in_domain && field == "dns_name")
+                    {
+                        let what = if in_project_id { "`project_id`" } else { "the domain" };
+                        self.push(
+                            Diagnostic::new(Code::ContextUnavailable, span, format!("{what} cannot use `environment.{field}`"))
+                                .with_label("defined from this value")
+                                .with_help(if in_project_id {
+                                    "the project id may use `${environment.id}`, `${environment.region}`, `${environment.category}` and `${service.…}`"
+                                } else {
+                                    "the domain may use `${environment.id}`, `${environment.project_id}`, `${environment.region}`, `${environment.category}` and `${service.…}`"
+                                }),
+                        );
+                        return None;
+                    }
                     let value = match field {
                         "id" => Some(v.id.clone()),
                         "project_id" => v.project_id.clone(),
@@ -682,7 +791,7 @@ impl<'a> Checker<'a> {
                         "category" => v.category.clone(),
                         _ => None,
                     };
-                    if value.is_none() && field == "dns_name" {
+                    if value.is_none() && field == "dns_name" && !v.has_domain {
                         let id = v.id.clone();
                         let label = v.label;
                         self.push(
@@ -843,6 +952,17 @@ fn describe_owner(what: &str, label: Option<(&str, Span)>) -> String {
     }
 }
 
+/// "`a`, `b` and `c`"
+pub fn list_all<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    match names.len() {
+        0 => "none".into(),
+        1 => names[0].clone(),
+        n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+    }
+}
+
+/// "`a`, `b` or `c`"
 pub fn list_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let names: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
     match names.len() {
@@ -864,57 +984,79 @@ fn plain(parts: &[RawPart]) -> Option<String> {
 }
 
 /// The `${environment.…}` values of one environment, read from its merged
-/// raw record before it is checked (its strings may use them).
+/// raw record before it is checked (its strings may use them), in dependency
+/// order: id, region and category first, then the project id (which may use
+/// them), then the DNS name (which may also use the project id).
 pub fn env_values(id: &str, label: Span, rec: &RawRecord, service: Option<&ServiceCtx>) -> EnvValues {
-    let text = |field: &str| -> Option<String> {
-        match &rec.fields.get(field)?.value.resolved().kind {
-            RawKind::Str(parts) => render_service_only(parts, service),
-            _ => None,
-        }
-    };
     let name = |field: &str| -> Option<String> {
         match &rec.fields.get(field)?.value.resolved().kind {
             RawKind::Name { name, .. } => Some(name.clone()),
             _ => None,
         }
     };
-    let region = name("region").or_else(|| {
-        let def = &stdlib().index.schema("Environment").fields["region"];
-        def.default.as_ref().and_then(|d| match &d.kind {
-            ExprKind::Path(p) => Some(p[0].name.clone()),
-            _ => None,
-        })
-    });
-    let dns_name = rec.fields.get("domain").and_then(|f| match &f.value.resolved().kind {
-        RawKind::Tagged { tag, body, .. } if tag == "cloudflare" => {
-            let get = |k: &str| match &body.fields.get(k)?.value.resolved().kind {
-                RawKind::Str(parts) => render_service_only(parts, service),
+    let region = match rec.fields.get("region") {
+        Some(_) => name("region"),
+        None => {
+            let def = &stdlib().index.schema("Environment").fields["region"];
+            def.default.as_ref().and_then(|d| match &d.kind {
+                ExprKind::Path(p) => Some(p[0].name.clone()),
                 _ => None,
-            };
-            Some(format!("{}.{}", get("subdomain")?, get("zone")?))
+            })
         }
-        _ => None,
-    });
-    EnvValues {
+    };
+    let mut v = EnvValues {
         id: id.to_string(),
         label,
-        project_id: text("project_id"),
-        dns_name,
+        project_id: None,
+        dns_name: None,
+        has_domain: false,
         region,
         category: name("category"),
+    };
+    let text = |r: &RawRecord, field: &str, v: &EnvValues| -> Option<String> {
+        match &r.fields.get(field)?.value.resolved().kind {
+            RawKind::Str(parts) => render_known(parts, service, v),
+            _ => None,
+        }
+    };
+    v.project_id = text(rec, "project_id", &v);
+    if let Some(f) = rec.fields.get("domain") {
+        if let RawKind::Tagged { tag, body, .. } = &f.value.resolved().kind {
+            if tag == "cloudflare" {
+                v.has_domain = true;
+                v.dns_name = text(body, "subdomain", &v).zip(text(body, "zone", &v)).map(|(s, z)| format!("{s}.{z}"));
+            }
+        }
     }
+    v
 }
 
-fn render_service_only(parts: &[RawPart], service: Option<&ServiceCtx>) -> Option<String> {
+/// Renders a string from the values known so far; `None` if it needs one
+/// that is not (yet) known.
+fn render_known(parts: &[RawPart], service: Option<&ServiceCtx>, v: &EnvValues) -> Option<String> {
     let mut s = String::new();
     for p in parts {
         match p {
             RawPart::Text(t) => s.push_str(t),
             RawPart::Ref { root: CtxRoot::Service, field, .. } => {
                 let svc = service?;
-                s.push_str(if field == "id" { &svc.id } else { &svc.name });
+                s.push_str(match field.as_str() {
+                    "id" => &svc.id,
+                    "name" => &svc.name,
+                    _ => return None,
+                });
             }
-            RawPart::Ref { .. } => return None,
+            RawPart::Ref { root: CtxRoot::Environment, field, .. } => {
+                let value = match field.as_str() {
+                    "id" => Some(&v.id),
+                    "project_id" => v.project_id.as_ref(),
+                    "dns_name" => v.dns_name.as_ref(),
+                    "region" => v.region.as_ref(),
+                    "category" => v.category.as_ref(),
+                    _ => None,
+                }?;
+                s.push_str(value);
+            }
         }
     }
     Some(s)

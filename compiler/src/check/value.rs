@@ -144,6 +144,10 @@ pub fn merge(base: &Raw, over: &Raw) -> Raw {
         (RawKind::Record(b), RawKind::Record(o)) => {
             Raw { kind: RawKind::Record(merge_records(b, o)), span: over.span, via: over.via }
         }
+        // `deploy = manual` over `manual { tag = "v1" }`: the same variant keeps its settings.
+        (RawKind::Tagged { tag, .. }, RawKind::Name { name, value: None }) if tag == name => {
+            Raw { kind: base.resolved().kind.clone(), span: over.span, via: over.via }
+        }
         (RawKind::Tagged { tag: bt, body: bb, .. }, RawKind::Tagged { tag: ot, tag_span, body: ob }) if bt == ot => {
             Raw {
                 kind: RawKind::Tagged { tag: ot.clone(), tag_span: *tag_span, body: merge_records(bb, ob) },

@@ -13,7 +13,7 @@ use crate::syntax::{Entry, Expr, ExprKind, Item, Record, StrPart};
 pub fn uniqueness(summaries: &[&Summary]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: HashMap<&str, Span> = HashMap::new();
-    let mut projects: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut projects: HashMap<&str, (usize, String, Span)> = HashMap::new();
     let mut domains: HashMap<&str, (usize, Span)> = HashMap::new();
     for (i, s) in summaries.iter().enumerate() {
         if let Some((id, span)) = &s.id {
@@ -29,25 +29,38 @@ pub fn uniqueness(summaries: &[&Summary]) -> Vec<Diagnostic> {
                 }
             }
         }
-        for (env, project, span) in &s.project_ids {
+        for (env, label, project, span) in &s.project_ids {
             match projects.get(project.as_str()) {
-                Some((j, first)) if *j != i || first != span => out.push(
-                    Diagnostic::new(
+                Some((j, first_env, first)) if *j != i || first_env != env => {
+                    // Both from `defaults`: point at the environment, not the shared line.
+                    let at = if first == span { *label } else { *span };
+                    let d = Diagnostic::new(
                         Code::DuplicateProjectId,
-                        *span,
-                        format!("project `{project}` is already used by another environment"),
+                        at,
+                        format!(
+                            "project `{project}` is already the project of {}",
+                            if *j == i {
+                                format!("environment `{first_env}`")
+                            } else {
+                                "another service's environment".into()
+                            }
+                        ),
                     )
                     .with_label(format!("project of environment `{env}`"))
-                    .with_secondary(*first, "first used here")
-                    .with_help("every environment needs its own GCP project"),
-                ),
+                    .with_help("every environment needs its own GCP project");
+                    out.push(if first == span {
+                        d.with_secondary(*span, "set here for both")
+                    } else {
+                        d.with_secondary(*first, "first used here")
+                    });
+                }
                 Some(_) => {}
                 None => {
-                    projects.insert(project, (i, *span));
+                    projects.insert(project, (i, env.clone(), *span));
                 }
             }
         }
-        for (env, dns, span) in &s.domains {
+        for (env, _, dns, span) in &s.domains {
             match domains.get(dns.as_str()) {
                 // Within one service the `duplicate-domain` rule already reports it.
                 Some((j, first)) if *j != i => out.push(

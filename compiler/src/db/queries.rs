@@ -38,6 +38,8 @@ pub enum ImportError {
     NotFound(String),
     OutsideRoot,
     NotMsp,
+    /// The path itself is invalid (already reported).
+    Unreadable,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,12 +81,15 @@ pub fn file_scope(db: &dyn Db, ws: Workspace, file: SourceFile) -> FileScope {
                 scope.lets.insert(name.clone(), i as u32);
             }
             Item::Import(im) => {
-                let target = resolve_import(file.path(db), &im.path)
-                    .and_then(|p| index.by_path.get(&p).copied().ok_or(ImportError::NotFound(p)));
+                let target = match &im.path {
+                    Some(path) => resolve_import(file.path(db), path)
+                        .and_then(|p| index.by_path.get(&p).copied().ok_or(ImportError::NotFound(p))),
+                    None => Err(ImportError::Unreadable),
+                };
                 scope.imports.insert(
                     name.clone(),
                     ImportInfo {
-                        path: im.path.clone(),
+                        path: im.path.clone().unwrap_or_default(),
                         path_range: im.path_range,
                         alias_range: im.alias.range,
                         target,
@@ -185,6 +190,7 @@ pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
     out.has_platform = platform.found;
     out.internal_errors.extend(platform.internal_error.clone());
     let mut summaries = Vec::new();
+    let mut incomplete = Vec::new();
     for f in &files {
         out.diagnostics.extend(file_diagnostics(db, ws, *f).iter().cloned());
         for &(item, _) in file_decls(db, *f) {
@@ -192,12 +198,21 @@ pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
             out.diagnostics.extend(checked.diagnostics.iter().cloned());
             out.internal_errors.extend(checked.internal_error.iter().map(|e| format!("{}: {e}", f.path(db))));
             summaries.push(&checked.summary);
+            if !checked.complete {
+                incomplete.push(f.path(db).clone());
+            }
             out.services.extend(checked.ir.clone());
         }
     }
     out.diagnostics.extend(check::workspace::uniqueness(&summaries));
     out.diagnostics.extend(check::workspace::unused_bindings(db, ws, &files));
     diagnostics::normalize(&mut out.diagnostics);
+    // A service that failed to check must have an error somewhere saying why.
+    if !out.diagnostics.iter().any(Diagnostic::is_error) {
+        for path in incomplete {
+            out.internal_errors.push(format!("{path}: a service failed to check, but no error says why"));
+        }
+    }
     // A duplicate id makes two services claim the same outputs: keep neither.
     if out.has_errors() {
         out.services.retain(|_| false);

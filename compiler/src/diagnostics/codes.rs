@@ -39,7 +39,7 @@ codes! {
     InvalidLiteral = "E0003", "invalid-literal", Error, "A number, duration or size literal is malformed or has an unknown unit.";
     InvalidEscape = "E0004", "invalid-escape", Error, "A string contains an escape sequence that does not exist.";
     MissingLabel = "E0005", "missing-label", Error, "A declaration lacks its name, or has one it must not have.";
-    TooDeep = "E0006", "nesting-too-deep", Error, "Brackets are nested deeper than the compiler accepts.";
+    TooDeep = "E0006", "nesting-too-deep", Error, "Brackets, or values through `let`s, are nested deeper than the compiler accepts.";
     InterpolationNotAllowed = "E0007", "interpolation-not-allowed", Error, "`${…}` is used where only a plain string is allowed.";
 
     // E01xx: names, imports, references
@@ -91,13 +91,12 @@ codes! {
     ProbeInterval = "E0315", "probe-interval", Error, "A health-probe interval is shorter than the timeout or too long.";
     ProbeHealthzDisabled = "E0316", "probe-healthz-disabled", Error, "Probe timings are set while healthz probes are disabled.";
     ResponseCodeChoice = "E0317", "response-code-choice", Error, "A response-code alert sets neither or both of `code` and `code_class`.";
-    DuplicateAlert = "E0318", "duplicate-alert", Error, "Two alerts of a service have the same id.";
+    DuplicateAlert = "E0318", "duplicate-alert", Error, "Two custom alerts of a service have the same id.";
     DuplicateService = "E0319", "duplicate-service", Error, "Two services in the workspace have the same id.";
     DuplicateProjectId = "E0320", "duplicate-project-id", Error, "A GCP project id is used by two environments.";
     DuplicateDomain = "E0321", "duplicate-domain", Error, "A domain is used by two environments.";
     MountPath = "E0322", "mount-path", Error, "A secret volume's mount path is not an absolute file path.";
     BigQuerySchema = "E0323", "bigquery-schema", Error, "A BigQuery table has no valid `<table>.bigquerytable.json` schema.";
-    CloudRunNameLength = "E0324", "cloud-run-name-length", Error, "`<service>-<environment>-<region>` is longer than 63 characters.";
     OrganizationAuth = "E0325", "organization-auth", Error, "`authentication = organization` needs `platform.organization_domain`.";
     PublicationDatabase = "E0326", "publication-database", Error, "A logical-replication publication names a database the instance does not create.";
     EnvConflict = "E0327", "env-conflict", Error, "An environment variable is reserved by the platform or set twice.";

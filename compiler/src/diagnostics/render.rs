@@ -146,10 +146,21 @@ fn sarif_region(map: &dyn SourceMap, span: Span) -> Value {
     json!({ "startLine": p.line, "startColumn": p.col, "endLine": p.end_line, "endColumn": p.end_col })
 }
 
+/// A relative path is resolved against `%SRCROOT%`; an absolute one becomes a `file://` URI.
+fn artifact(map: &dyn SourceMap, file: FileId) -> Value {
+    let path = map.path(file);
+    let encode = |p: &str| p.replace('%', "%25").replace(' ', "%20");
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", encode(&path)) })
+    } else {
+        json!({ "uri": encode(&path), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
 fn sarif_location(map: &dyn SourceMap, span: Span, message: Option<&str>) -> Value {
     let mut loc = json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": map.path(span.file), "uriBaseId": "%SRCROOT%" },
+            "artifactLocation": artifact(map, span.file),
             "region": sarif_region(map, span),
         }
     });
@@ -206,7 +217,7 @@ pub fn sarif(diags: &[Diagnostic], map: &dyn SourceMap) -> String {
                 r["fixes"] = json!([{
                     "description": { "text": f.message },
                     "artifactChanges": f.edits.iter().map(|(s, text)| json!({
-                        "artifactLocation": { "uri": map.path(s.file), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": artifact(map, s.file),
                         "replacements": [{ "deletedRegion": sarif_region(map, *s), "insertedContent": { "text": text } }],
                     })).collect::<Vec<_>>(),
                 }]);

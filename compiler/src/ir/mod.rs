@@ -53,7 +53,7 @@ pub enum Protocol {
     H2c,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Iam {
     pub services: Vec<String>,
@@ -216,9 +216,16 @@ pub struct Domain {
     pub load_balancer_logging: bool,
 }
 
+/// Probes are configured. `healthz: None` keeps Cloud Run's lenient default
+/// probe (any response on `/` within 240s) instead of `/-/healthz`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HealthProbes {
-    pub healthz: bool,
+    pub healthz: Option<Healthz>,
+}
+
+/// `GET /-/healthz` with the diagnostics secret, failing after 3 attempts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Healthz {
     pub timeout_seconds: u64,
     pub startup_interval_seconds: u64,
     pub liveness_interval_seconds: u64,

@@ -103,7 +103,8 @@ impl Item {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Import {
-    pub path: String,
+    /// The path as written; `None` when it could not be read (already reported).
+    pub path: Option<String>,
     pub path_range: TextRange,
     pub alias: Ident,
     pub range: TextRange,

@@ -16,7 +16,7 @@ struct MspParser;
 
 /// Deeper nesting than this is refused before pest sees it: no real file
 /// comes near, and it keeps every recursive pass below on a bounded stack.
-pub const MAX_DEPTH: usize = 48;
+pub const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SyntaxError {
@@ -34,9 +34,6 @@ pub struct Parse {
 }
 
 pub fn parse(text: &str) -> Parse {
-    // On for the whole process, never toggled: messages must not depend on
-    // which thread parsed first.
-    pest::set_error_detail(true);
     let comments = trivia::scan_comments(text);
     if let Some(at) = too_deep(text) {
         return Parse {
@@ -63,8 +60,76 @@ pub fn parse(text: &str) -> Parse {
             Vec::new()
         }
     };
-    let errors = lower.errors;
+    let mut errors = lower.errors;
+    blame_unclosed_brace(text, &items, &mut errors);
     Parse { ast: Ast { items, comments }, errors }
+}
+
+/// An unclosed `{` takes the next `}` as its own, so the error surfaces at an
+/// outer block. Indentation tells the real culprit: a record whose `}` is
+/// indented less than the line that opens it closed someone else's block.
+/// When one is found, it replaces the outer "unclosed" errors.
+fn blame_unclosed_brace(text: &str, items: &[Item], errors: &mut Vec<SyntaxError>) {
+    if !errors.iter().any(|e| e.code == Code::UnclosedBrace) {
+        return;
+    }
+    let indent_of_line = |at: usize| {
+        let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+        text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len()
+    };
+    // The first brace taken by the wrong block is the one that closes earliest.
+    let mut culprit: Option<(usize, TextRange)> = None;
+    let mut visit = |r: &Record| {
+        let (open, end) = (r.range.start as usize, r.range.end as usize);
+        let closes_with_brace = text[..end].ends_with('}');
+        let multi_line = text[open..end].contains('\n');
+        if closes_with_brace
+            && multi_line
+            && indent_of_line(end - 1) < indent_of_line(open)
+            && culprit.is_none_or(|(e, _)| end < e)
+        {
+            culprit = Some((end, TextRange::new(open, open + 1)));
+        }
+    };
+    for item in items {
+        if let Item::Decl(d) = item {
+            walk_records(&d.body, &mut visit);
+        }
+    }
+    if let Some((_, at)) = culprit {
+        let line = text[..at.start as usize].matches('\n').count() + 1;
+        errors.retain(|e| e.code != Code::UnclosedBrace);
+        errors.push(SyntaxError {
+            code: Code::UnclosedBrace,
+            range: at,
+            message: "this `{` is never closed".into(),
+            label: "unclosed".into(),
+            help: Some(format!(
+                "add the missing `}}`: the brace that now closes it, less indented than line {line}, belongs to an enclosing block"
+            )),
+        });
+        errors.sort_by_key(|e| e.range.start);
+    }
+}
+
+fn walk_records(r: &Record, f: &mut impl FnMut(&Record)) {
+    f(r);
+    for e in &r.entries {
+        match e {
+            Entry::Field(field) => walk_expr(&field.value, f),
+            Entry::Labeled(l) => walk_records(&l.body, f),
+            Entry::Spread(sp) => walk_expr(&sp.expr, f),
+            Entry::Error(_) => {}
+        }
+    }
+}
+
+fn walk_expr(e: &Expr, f: &mut impl FnMut(&Record)) {
+    match &e.kind {
+        ExprKind::Record(r) | ExprKind::Tagged { body: r, .. } => walk_records(r, f),
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().for_each(|i| walk_expr(i, f)),
+        _ => {}
+    }
 }
 
 fn too_deep(text: &str) -> Option<usize> {
@@ -95,6 +160,20 @@ fn too_deep(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// pest records what it expected only with its process-wide "error detail"
+/// flag, which costs a third of parse time. It is on only for re-parsing a
+/// broken chunk, under this lock, so every explanation is made with it on;
+/// a normal parse that overlaps one merely runs slower, with the same result.
+static ERROR_DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn strict_parse(rule: Rule, text: &str) -> Result<(), pest::error::Error<Rule>> {
+    let _guard = ERROR_DETAIL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = MspParser::parse(rule, text).map(|_| ());
+    pest::set_error_detail(false);
+    result
 }
 
 struct Lower<'a> {
@@ -185,9 +264,12 @@ impl<'a> Lower<'a> {
     fn import(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
         let r = range(&pair);
         let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_import | Rule::kw_as));
+        let before = self.errors.len();
         let path = self.name(inner.next()?);
+        // A path with `${…}` is reported; resolving what is left would only add noise.
+        let readable = self.errors.len() == before;
         let alias = self.ident(inner.next()?);
-        Some(Item::Import(Import { path: path.name, path_range: path.range, alias, range: r }))
+        Some(Item::Import(Import { path: readable.then_some(path.name), path_range: path.range, alias, range: r }))
     }
 
     fn let_decl(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
@@ -309,6 +391,9 @@ impl<'a> Lower<'a> {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        if pair.as_rule() == Rule::value {
+            return self.expr(pair.into_inner().next().expect("value holds an expression"));
+        }
         let r = range(&pair);
         let kind = match pair.as_rule() {
             Rule::string => ExprKind::Str(self.string(pair)),
@@ -499,8 +584,8 @@ impl<'a> Lower<'a> {
             .then(|| crate::diagnostics::suggest::closest(&first_word, ["service", "job", "platform", "let", "import"]))
             .flatten()
             .map(|k| format!("did you mean `{k}`?"));
-        let (at, expected) = match MspParser::parse(strict, text) {
-            Ok(_) => (0, None),
+        let (at, expected) = match strict_parse(strict, text) {
+            Ok(()) => (0, None),
             Err(e) => {
                 let pos = match e.location {
                     pest::error::InputLocation::Pos(p) => p,
@@ -516,6 +601,17 @@ impl<'a> Lower<'a> {
                 )
             }
         };
+        if let Some(at) = unclosed_interpolation(text) {
+            let start = chunk.start as usize + at;
+            self.error(
+                Code::Syntax,
+                TextRange::new(start, start + 2),
+                "this `${` is never closed",
+                "unclosed interpolation",
+                Some("write `${environment.dns_name}`; a literal `$` is written `\\$`".into()),
+            );
+            return;
+        }
         if let Some(q) = unterminated_string(text) {
             let start = chunk.start as usize + q;
             let end = self.text[start..].find('\n').map_or(self.text.len(), |n| start + n);
@@ -535,12 +631,13 @@ impl<'a> Lower<'a> {
             if !rest.is_empty() && !rest.starts_with(['=', '{', '.']) && !rest.contains('{') {
                 let pos = chunk.start as usize + first_word.len() + (after.len() - rest.len());
                 let tok = found_token(&self.text[pos..]).unwrap_or("");
+                let rest_of_line = self.text[pos..].lines().next().unwrap_or("").trim_end();
                 self.error(
                     Code::Syntax,
                     TextRange::new(pos, pos + tok.len()),
                     format!("expected `=` after `{first_word}`, found `{tok}`"),
                     "expected `=`",
-                    Some(format!("write `{first_word} = {tok}`")),
+                    Some(format!("write `{first_word} = {rest_of_line}`")),
                 );
                 return;
             }
@@ -626,7 +723,7 @@ fn describe_expected(tokens: &[String]) -> String {
         if value_start && is_value_token {
             continue;
         }
-        if matches!(token.as_str(), "=" | "{" | "}" | "]" | ")" | "," | ":" | "\"" | ".." | "(" | "[") {
+        if matches!(token.as_str(), "=" | "{" | "}" | "]" | ")" | "," | ":" | "\"" | ".." | "(" | "[" | "as") {
             things.insert(format!("`{token}`"));
         }
     }
@@ -646,6 +743,30 @@ fn describe_expected(tokens: &[String]) -> String {
             format!("{} or {last}", list.join(", "))
         }
     }
+}
+
+/// A `${` inside a string whose `}` does not come before the string ends.
+fn unclosed_interpolation(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'$' if in_string && bytes.get(i + 1) == Some(&b'{') => {
+                let rest = &text[i + 2..];
+                let close = rest.find('}');
+                let end = rest.find(['"', '\n']);
+                if close.is_none() || end.is_some_and(|e| close.unwrap() > e) {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The opening quote of a string that runs to the end of its line, if any.
@@ -683,30 +804,35 @@ fn dedent(parts: &mut [StrPart]) {
             }
         }
     }
-    // Measure indentation over the lines as they appear, interpolations included.
-    let mut line_starts = true;
+    // Measure indentation over the lines as they appear: a line's indentation
+    // is the blank space before its first text or interpolation.
     let mut min_indent = usize::MAX;
+    let mut at_line_start = true;
+    let mut line_ws = 0usize;
     for part in parts.iter() {
         match part {
             StrPart::Text(t) => {
-                for (i, line) in t.split('\n').enumerate() {
+                for (i, seg) in t.split('\n').enumerate() {
                     if i > 0 {
-                        line_starts = true;
+                        at_line_start = true;
+                        line_ws = 0;
                     }
-                    if line_starts {
-                        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-                        if indent < line.len() {
-                            min_indent = min_indent.min(indent);
+                    if at_line_start {
+                        let ws = seg.len() - seg.trim_start_matches([' ', '\t']).len();
+                        if ws < seg.len() {
+                            min_indent = min_indent.min(line_ws + ws);
+                            at_line_start = false;
+                        } else {
+                            line_ws += ws;
                         }
-                        line_starts = indent == line.len() && i == t.split('\n').count() - 1;
                     }
                 }
             }
             StrPart::Interp(..) => {
-                if line_starts {
-                    min_indent = 0;
+                if at_line_start {
+                    min_indent = min_indent.min(line_ws);
+                    at_line_start = false;
                 }
-                line_starts = false;
             }
         }
     }
@@ -735,5 +861,62 @@ fn dedent(parts: &mut [StrPart]) {
             }
             StrPart::Interp(..) => at_line_start = false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn string_of(src: &str) -> Vec<StrPart> {
+        let p = parse(&format!("let x = {src}"));
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        match &p.ast.items[0] {
+            Item::Let(l) => match &l.value.kind {
+                ExprKind::Str(parts) => parts.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn triple_strings_drop_common_indentation_even_before_interpolations() {
+        let parts = string_of("\"\"\"\n    fetch a\n    ${b.c} d\n      e\n    \"\"\"");
+        let text: String = parts
+            .iter()
+            .map(|p| match p {
+                StrPart::Text(t) => t.clone(),
+                StrPart::Interp(..) => "<i>".into(),
+            })
+            .collect();
+        assert_eq!(text, "fetch a\n<i> d\n  e");
+    }
+
+    #[test]
+    fn a_value_starts_on_the_line_of_its_equals_sign() {
+        let p = parse("service a {\n  region =\n  category = test\n}\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        let Item::Decl(d) = &p.ast.items[0] else { panic!() };
+        // `category = test` survives as its own field.
+        assert!(d.body.entries.iter().any(|e| matches!(e, Entry::Field(f) if f.key.name == "category")));
+    }
+
+    #[test]
+    fn an_unclosed_inner_brace_is_blamed_by_indentation() {
+        let src = "service a {\n  environment dev {\n    instances = { cpu = 1\n  }\n}\n";
+        let p = parse(src);
+        let unclosed: Vec<_> = p.errors.iter().filter(|e| e.code == Code::UnclosedBrace).collect();
+        assert_eq!(unclosed.len(), 1, "{:?}", p.errors);
+        assert_eq!(unclosed[0].range.start as usize, src.find("{ cpu").unwrap());
+    }
+
+    #[test]
+    fn a_path_span_stops_before_a_trailing_comment() {
+        let src = "service a {\n  category = tset // note\n}\n";
+        let p = parse(src);
+        let Item::Decl(d) = &p.ast.items[0] else { panic!() };
+        let Entry::Field(f) = &d.body.entries[0] else { panic!() };
+        assert_eq!(&src[f.value.range.as_usize()], "tset");
     }
 }

@@ -104,9 +104,22 @@ impl Cron {
     /// 29 schedules are seen). `None` when it runs at most once in that window.
     pub fn max_gap_seconds(&self) -> Option<u64> {
         const START_DAY: i64 = 19_723; // 2024-01-01, days since 1970-01-01
-        let mut last: Option<u64> = None;
+        // Every matching day runs at the same times: find them once.
+        let mut times: Vec<u64> = Vec::new();
+        for h in 0..24u64 {
+            if self.hours & (1 << h) != 0 {
+                for m in 0..60u64 {
+                    if self.minutes & (1 << m) != 0 {
+                        times.push(h * 3600 + m * 60);
+                    }
+                }
+            }
+        }
+        let (first, last) = (*times.first()?, *times.last()?);
+        let within_day = times.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let mut previous_last: Option<u64> = None;
         let mut max_gap = 0u64;
-        let mut runs = 0u32;
+        let mut runs = 0usize;
         for d in 0..400i64 {
             let days = START_DAY + d;
             let (_, month, day) = civil_from_days(days);
@@ -114,22 +127,13 @@ impl Cron {
             if !self.day_matches(day, month, weekday) {
                 continue;
             }
-            for h in 0..24u64 {
-                if self.hours & (1 << h) == 0 {
-                    continue;
-                }
-                for m in 0..60u64 {
-                    if self.minutes & (1 << m) == 0 {
-                        continue;
-                    }
-                    let t = (d as u64) * 86_400 + h * 3600 + m * 60;
-                    if let Some(prev) = last {
-                        max_gap = max_gap.max(t - prev);
-                    }
-                    last = Some(t);
-                    runs += 1;
-                }
+            let base = d as u64 * 86_400;
+            if let Some(prev) = previous_last {
+                max_gap = max_gap.max(base + first - prev);
             }
+            max_gap = max_gap.max(within_day);
+            previous_last = Some(base + last);
+            runs += times.len();
         }
         (runs >= 2).then_some(max_gap)
     }

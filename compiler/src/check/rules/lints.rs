@@ -17,7 +17,11 @@ pub fn looks_like_secret(key: &str, value: &str) -> bool {
     let named = SECRET_KEY_WORDS.iter().any(|w| upper.contains(w));
     let prefixed = SECRET_PREFIXES.iter().any(|p| value.starts_with(p));
     // A long run of mixed letters and digits, with no spaces or URL syntax.
+    // Paths (`projects/p/locations/global/…`) are long and mixed too, but they
+    // have more than one `/`-separated word; base64 rarely does.
+    let path_like = value.split('/').filter(|w| w.len() >= 3).count() >= 2;
     let opaque = value.len() >= 24
+        && !path_like
         && value.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(|c| c.is_ascii_uppercase())
@@ -80,7 +84,8 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 );
             }
         }
-        if prod && ctx.spec.handbook_page.is_none() && production_without_page.is_none() {
+        if prod && ctx.spec.handbook_page.is_none() && !ctx.failed("handbook_page") && production_without_page.is_none()
+        {
             production_without_page = Some((env.clone(), label));
         }
         if prod && e.allow_destroys {
@@ -151,5 +156,6 @@ mod tests {
         assert!(!looks_like_secret("SRC_LOG_LEVEL", "info"));
         assert!(!looks_like_secret("EXTERNAL_URL", "https://${environment.dns_name}"));
         assert!(!looks_like_secret("TOKEN_ISSUER", "https://accounts.google.com"));
+        assert!(!looks_like_secret("KEYRING", "projects/Sams-prod-1a2b/locations/global/keyRings/sams"));
     }
 }

@@ -47,6 +47,12 @@ impl RuleCtx<'_> {
         self.spans.key(&format!("environment.{env}")).unwrap_or(self.decl_span)
     }
 
+    /// Whether the field at `path` was written but failed to check (so the
+    /// spec holds no value for it, and rules must not judge its absence).
+    pub fn failed(&self, path: &str) -> bool {
+        self.spans.key(path).is_some() && !self.spans.checked(path)
+    }
+
     pub fn emit(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }

@@ -1,5 +1,6 @@
 //! Ids and names that become GCP and Cloud Run names: project ids, the
-//! project display name, the Cloud Run resource name, and domains.
+//! project display name, and domains. (The Cloud Run name `<service>-<env>-<region>`
+//! cannot pass 63 characters once the project id rules hold, so it needs no rule.)
 
 use std::collections::HashMap;
 
@@ -11,8 +12,8 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     let id = ctx.spec.id.clone();
     let name = ctx.name().to_string();
     let mut domains: HashMap<String, (String, crate::diagnostics::Span)> = HashMap::new();
-    let envs: Vec<_> = ctx.envs().map(|(k, e)| (k.clone(), e.project_id.clone(), e.region.clone(), dns(e))).collect();
-    for (env, project, region, dns_name) in envs {
+    let envs: Vec<_> = ctx.envs().map(|(k, e)| (k.clone(), e.project_id.clone(), dns(e))).collect();
+    for (env, project, dns_name) in envs {
         let at = ctx.at(&env_path(&env, "project_id"));
         if !project.starts_with(&format!("{id}-")) {
             ctx.emit(
@@ -44,31 +45,21 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 .with_help("shorten the service's `name`"),
             );
         }
-        let run_name = format!("{id}-{env}-{region}");
-        if run_name.len() > 63 {
-            ctx.emit(
-                diag(
-                    Code::CloudRunNameLength,
-                    ctx.env_label(&env),
-                    format!("the Cloud Run name `{run_name}` has {} characters; the limit is 63", run_name.len()),
-                )
-                .with_label("too long")
-                .with_help("shorten the service or environment id"),
-            );
-        }
         if let Some(dns_name) = dns_name {
             let span = ctx.at(&env_path(&env, "domain"));
             if let Some((first_env, first)) = domains.get(&dns_name) {
-                ctx.emit(
-                    diag(
-                        Code::DuplicateDomain,
-                        span,
-                        format!("`{dns_name}` is already the domain of environment `{first_env}`"),
-                    )
-                    .with_label("used again here")
-                    .with_secondary(*first, "first used here")
-                    .with_help("each environment needs its own DNS name"),
-                );
+                // Both from `defaults`: point at the environment, not the shared line.
+                let (at, other) =
+                    if *first == span { (ctx.env_label(&env), "set here for both") } else { (span, "first used here") };
+                let d = diag(
+                    Code::DuplicateDomain,
+                    at,
+                    format!("`{dns_name}` is already the domain of environment `{first_env}`"),
+                )
+                .with_label(format!("domain of environment `{env}`"))
+                .with_secondary(*first, other)
+                .with_help("each environment needs its own DNS name");
+                ctx.emit(d);
             } else {
                 domains.insert(dns_name, (env.clone(), span));
             }

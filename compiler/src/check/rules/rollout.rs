@@ -7,6 +7,9 @@ use crate::ir::Deploy;
 use crate::syntax::DeclKind;
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
+    if ctx.failed("rollout") {
+        return; // its own errors are reported; its stages are unknown
+    }
     let stages: Vec<String> = ctx.spec.rollout.as_ref().map(|r| r.stages.clone()).unwrap_or_default();
     let envs: Vec<(String, bool)> = ctx.envs().map(|(k, e)| (k.clone(), matches!(e.deploy, Deploy::Rollout))).collect();
     for (env, is_rollout) in &envs {

@@ -1,0 +1,180 @@
+//! End-to-end tests of the `mspc` binary: exit codes, output channels,
+//! workspace discovery and path filtering.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::TempDir;
+
+fn mspc(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mspc")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const CLEAN: &str = r#"
+service clean {
+  owners      = ["core-services"]
+  description = "A clean service"
+  image       = "us.gcr.io/example/clean"
+  environment dev {
+    project_id = "clean-dev-1a2b"
+    category   = test
+    deploy     = manual
+  }
+}
+"#;
+
+const BROKEN: &str = r#"
+service broken {
+  owners      = ["core-services"]
+  description = "A service with an error"
+  image       = "us.gcr.io/example/broken"
+  environment dev {
+    project_id = "broken-dev-1a2b"
+    category   = tset
+    deploy     = manual
+  }
+}
+"#;
+
+const LINTED: &str = r#"
+let unused = "nothing uses this"
+"#;
+
+fn workspace(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new("cli");
+    let mut all: Vec<(String, String)> = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    all.push(("platform.msp".into(), common::shared_platform()));
+    dir.write(&all);
+    dir
+}
+
+#[test]
+fn clean_workspace_exits_zero() {
+    let ws = workspace(&[("services/clean/clean.msp", CLEAN)]);
+    let o = mspc(ws.path(), &["check"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("no problems"));
+}
+
+#[test]
+fn errors_exit_one_and_name_the_code() {
+    let ws = workspace(&[("services/broken.msp", BROKEN)]);
+    let o = mspc(ws.path(), &["check", "."]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("error[E0205]"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("services/broken.msp:8:18"));
+}
+
+#[test]
+fn check_hides_lints_and_lint_shows_them() {
+    let ws = workspace(&[("services/clean.msp", CLEAN), ("shared.msp", LINTED)]);
+    let check = mspc(ws.path(), &["check"]);
+    assert_eq!(code(&check), 0);
+    assert!(!stdout(&check).contains("W0009"));
+    let lint = mspc(ws.path(), &["lint"]);
+    assert_eq!(code(&lint), 0, "warnings alone do not fail");
+    assert!(stdout(&lint).contains("warning[W0009]"));
+    let deny = mspc(ws.path(), &["lint", "--deny", "warnings"]);
+    assert_eq!(code(&deny), 1);
+}
+
+#[test]
+fn paths_filter_the_report_and_the_root_is_found_above_them() {
+    let ws = workspace(&[("services/broken.msp", BROKEN), ("other/clean.msp", CLEAN)]);
+    let only_clean = mspc(&ws.path().join("other"), &["check", "clean.msp"]);
+    assert_eq!(code(&only_clean), 0, "{}", stdout(&only_clean));
+    let only_broken = mspc(ws.path(), &["check", "services"]);
+    assert_eq!(code(&only_broken), 1);
+}
+
+#[test]
+fn no_workspace_is_a_usage_error() {
+    let dir = TempDir::new("noplatform");
+    dir.write(&[("a.msp".into(), CLEAN.into())]);
+    let o = mspc(dir.path(), &["check"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("platform.msp"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let ws = workspace(&[("services/clean.msp", CLEAN)]);
+    let o = mspc(ws.path(), &["check", "nope.msp"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("does not exist"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let ws = workspace(&[("services/clean.msp", CLEAN)]);
+    assert_eq!(code(&mspc(ws.path(), &["check", "--frobnicate"])), 2);
+}
+
+#[test]
+fn invalid_utf8_is_a_diagnostic_not_a_crash() {
+    let ws = workspace(&[("services/clean.msp", CLEAN)]);
+    std::fs::write(ws.path().join("services/bad.msp"), b"service \xff\xfe {\n}\n").unwrap();
+    let o = mspc(ws.path(), &["check"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("services/bad.msp"));
+}
+
+#[test]
+fn machine_formats() {
+    let ws = workspace(&[("services/broken.msp", BROKEN)]);
+    let json = mspc(ws.path(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON on stdout");
+    assert_eq!(v[0]["code"], "E0205");
+    let sarif = mspc(ws.path(), &["check", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&sarif)).expect("SARIF on stdout");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "E0205");
+    let short = mspc(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(stdout(&short).trim(), "services/broken.msp:8:18: E0205 `tset` is not a `Category`");
+    let gh = mspc(ws.path(), &["check", "--format", "github"]);
+    assert!(stdout(&gh).starts_with("::error file=services/broken.msp,line=8,col=18,"));
+}
+
+#[test]
+fn explain_prints_pages() {
+    let here = common::repo_root();
+    let o = mspc(&here, &["explain", "E0201"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("# E0201: unknown-field"));
+    let by_name = mspc(&here, &["explain", "unknown-field"]);
+    assert_eq!(stdout(&by_name), stdout(&o));
+    let unknown = mspc(&here, &["explain", "E9999"]);
+    assert_eq!(code(&unknown), 2);
+}
+
+#[test]
+fn ir_is_json_for_clean_workspaces_only() {
+    let ws = workspace(&[("services/clean.msp", CLEAN)]);
+    let o = mspc(ws.path(), &["ir"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["services"][0]["id"], "clean");
+    assert_eq!(v["services"][0]["environments"][0]["instances"]["scaling"]["max"], 5);
+    let broken = workspace(&[("services/broken.msp", BROKEN)]);
+    let o = mspc(broken.path(), &["ir"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).is_empty());
+}

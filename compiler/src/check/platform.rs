@@ -18,6 +18,8 @@ pub struct CheckedPlatform {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether the workspace has a `platform.msp` at all.
     pub found: bool,
+    /// Schema fields and variants the platform block sets.
+    pub used: std::collections::BTreeSet<String>,
     pub internal_error: Option<String>,
 }
 
@@ -38,17 +40,19 @@ pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
         )
         .with_label("expected a platform block in this file")
         .with_help("add `platform { billing_account = \"…\", … }`; see `mspc explain E0112`");
-        return CheckedPlatform { ir: None, diagnostics: vec![d], found: true, internal_error: None };
+        return CheckedPlatform { ir: None, diagnostics: vec![d], found: true, used: Default::default(), internal_error: None };
     };
     let mut ev = Evaluator::new(db, ws);
     let rec = ev.record(&decl.body, Scope { file, defaults: None });
     let mut diags = ev.take_diagnostics();
     let mut spans = Spans::default();
-    let json = {
+    let (json, used) = {
         let mut checker = Checker::new(DeclKind::Platform, &mut diags, &mut spans);
         let schema = stdlib().index.schema("Platform");
-        checker.record(&rec, &schema.fields, "Platform", "", Span::new(fid, decl.keyword), None)
+        let json = checker.record(&rec, &schema.fields, "Platform", "", Span::new(fid, decl.keyword), None);
+        (json, std::mem::take(&mut checker.used))
     };
+
     diagnostics::normalize(&mut diags);
     let mut internal_error = None;
     let ir = match json {
@@ -61,5 +65,5 @@ pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
         },
         _ => None,
     };
-    CheckedPlatform { ir, diagnostics: diags, found: true, internal_error }
+    CheckedPlatform { ir, diagnostics: diags, found: true, used, internal_error }
 }

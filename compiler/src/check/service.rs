@@ -34,6 +34,8 @@ pub struct CheckedService {
     /// Every value checked. (When not, some error explains why, maybe in
     /// another file: the workspace makes sure of it.)
     pub complete: bool,
+    /// Schema fields and variants this declaration sets (see `Checker::used`).
+    pub used: std::collections::BTreeSet<String>,
     /// A disagreement between the stdlib and the compiler: a bug, not the user's.
     pub internal_error: Option<String>,
 }
@@ -46,6 +48,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             diagnostics: Vec::new(),
             summary: Summary::default(),
             complete: false,
+            used: Default::default(),
             internal_error: Some("no declaration at this index".into()),
         };
     };
@@ -130,9 +133,10 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             // The missing name is a syntax error; check the body without `@label`.
             checker.partial = true;
         }
-        checker.record_fields(&rec, &schema.fields, "Service", "", decl_span, label)
+        let result = checker.record_fields(&rec, &schema.fields, "Service", "", decl_span, label);
+        (result, std::mem::take(&mut checker.used))
     };
-    let (complete, json) = json;
+    let ((complete, json), used) = json;
 
     let spec_path = file.path(db).clone();
     let spec_dir = spec_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
@@ -173,7 +177,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         }
         _ => None,
     };
-    CheckedService { ir, diagnostics: diags, summary, complete, internal_error }
+    CheckedService { ir, diagnostics: diags, summary, complete, used, internal_error }
 }
 
 fn readme_lint(

@@ -98,6 +98,9 @@ pub struct Checker<'a> {
     depth: usize,
     /// A `${environment.…}` placeholder was rendered (in `defaults`).
     placeholder: bool,
+    /// Schema fields and variants the checked text sets: `Environment.region`,
+    /// `Deploy::manual`, `Deploy::manual.tag`.
+    pub used: std::collections::BTreeSet<String>,
 }
 
 /// Deeper values are refused rather than risk the stack: no schema nests
@@ -122,6 +125,7 @@ impl<'a> Checker<'a> {
             record_spans: true,
             depth: 0,
             placeholder: false,
+            used: Default::default(),
         }
     }
 
@@ -390,6 +394,9 @@ impl<'a> Checker<'a> {
             self.push(d);
             return None;
         };
+        if self.record_spans {
+            self.used.insert(format!("{}::{tag}", def.name));
+        }
         if !def.is_union {
             return Some(Json::String(tag.to_string()));
         }
@@ -425,6 +432,11 @@ impl<'a> Checker<'a> {
                 let empty = RawRecord::empty(raw.site());
                 let (rec, path) = b.unwrap_or((&empty, ""));
                 let path = path.to_string();
+                if self.record_spans {
+                    for k in rec.fields.keys().filter(|k| fields.contains_key(*k)) {
+                        self.used.insert(format!("{}::{tag}.{k}", def.name));
+                    }
+                }
                 let Json::Object(inner) = self.record(rec, fields, tag, &path, raw.site(), None)? else {
                     return None;
                 };
@@ -491,6 +503,9 @@ impl<'a> Checker<'a> {
             let p = join(path, name);
             if self.record_spans {
                 self.spans.keys.insert(p.clone(), rf.key_span);
+                if self.index.schemas.contains_key(what) {
+                    self.used.insert(format!("{what}.{name}"));
+                }
             }
             if def.label {
                 self.push(

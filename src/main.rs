@@ -91,7 +91,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            commands::err(&format!("{:?}", miette::Report::new(e)));
             ExitCode::from(2)
         }
     }

@@ -178,3 +178,31 @@ fn ir_is_json_for_clean_workspaces_only() {
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).is_empty());
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Enough services that the IR outgrows the pipe's buffer (64 KiB).
+    let files: Vec<(String, String)> =
+        (0..80).map(|i| (format!("services/s{i}.msp"), CLEAN.replace("clean", &format!("clean{i}")))).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let ws = workspace(&refs);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(ws.path())
+        .arg("ir")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up, like `mspc ir | head -c1`.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    stdout.read_exact(&mut byte).unwrap();
+    drop(stdout);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "exit code 101 means a panic");
+}

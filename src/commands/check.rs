@@ -37,7 +37,7 @@ pub fn run(paths: &[PathBuf], out: Output, lints: bool, deny_warnings: bool) -> 
             .collect();
         errors += shown.iter().filter(|d| d.is_error()).count();
         warnings += shown.iter().filter(|d| !d.is_error()).count();
-        print!("{}", render::render(out.format, &shown, session as &dyn SourceMap, out.color));
+        super::out(&render::render(out.format, &shown, session as &dyn SourceMap, out.color));
         if !result.has_platform {
             return Err(CliError::NoWorkspace(session.loaded.root.clone()));
         }
@@ -61,10 +61,10 @@ fn plural(n: usize, word: &str) -> String {
 
 fn summary(errors: usize, warnings: usize, lints: bool) {
     match (errors, warnings) {
-        (0, 0) => eprintln!("ok: no problems found"),
-        (e, 0) => eprintln!("{} found", plural(e, "error")),
-        (0, w) => eprintln!("{} found", plural(w, "warning")),
-        (e, w) => eprintln!("{} and {} found", plural(e, "error"), plural(w, "warning")),
+        (0, 0) => super::err("ok: no problems found"),
+        (e, 0) => super::err(&format!("{} found", plural(e, "error"))),
+        (0, w) => super::err(&format!("{} found", plural(w, "warning"))),
+        (e, w) => super::err(&format!("{} and {} found", plural(e, "error"), plural(w, "warning"))),
     }
     let _ = lints;
 }

@@ -15,7 +15,7 @@ pub fn run(code: &str) -> Result<ExitCode, CliError> {
     };
     match c.page() {
         Some(page) => {
-            print!("{page}");
+            super::out(page);
             Ok(ExitCode::SUCCESS)
         }
         None => Err(CliError::Internal(format!("no page for {c}"))),

@@ -16,8 +16,8 @@ pub fn run(path: Option<&Path>) -> Result<ExitCode, CliError> {
     }
     if result.has_errors() {
         let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        eprint!("{}", render::terminal(&errors, &session, false));
-        eprintln!("the workspace has errors: no IR");
+        super::err(render::terminal(&errors, &session, false).trim_end());
+        super::err("the workspace has errors: no IR");
         return Ok(ExitCode::from(1));
     }
     let Some(platform) = &result.platform else {
@@ -27,6 +27,7 @@ pub fn run(path: Option<&Path>) -> Result<ExitCode, CliError> {
         platform: (**platform).clone(),
         services: result.services.iter().map(|s| (**s).clone()).collect(),
     };
-    println!("{}", serde_json::to_string_pretty(&ws).map_err(|e| CliError::Internal(e.to_string()))?);
+    let json = serde_json::to_string_pretty(&ws).map_err(|e| CliError::Internal(e.to_string()))?;
+    super::out(&format!("{json}\n"));
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,19 @@ use mspc_compiler::db::load::{self, Loaded};
 use mspc_compiler::diagnostics::render::Format;
 use mspc_compiler::diagnostics::{FileId, SourceMap};
 
+/// Writes to stdout. A reader that went away (`mspc ir | head`) is not an
+/// error worth a panic: the rest of the output is simply dropped.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes a line to stderr, ignoring a closed stream like `out`.
+pub fn err(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 pub struct Output {
     pub format: Format,
     pub color: bool,

@@ -40,7 +40,13 @@ pub fn check_platform(db: &dyn Db, ws: Workspace) -> CheckedPlatform {
         )
         .with_label("expected a platform block in this file")
         .with_help("add `platform { billing_account = \"…\", … }`; see `mspc explain E0112`");
-        return CheckedPlatform { ir: None, diagnostics: vec![d], found: true, used: Default::default(), internal_error: None };
+        return CheckedPlatform {
+            ir: None,
+            diagnostics: vec![d],
+            found: true,
+            used: Default::default(),
+            internal_error: None,
+        };
     };
     let mut ev = Evaluator::new(db, ws);
     let rec = ev.record(&decl.body, Scope { file, defaults: None });

@@ -206,3 +206,14 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(status.code(), Some(101), "exit code 101 means a panic");
 }
+
+#[test]
+fn an_unreadable_file_is_a_diagnostic_and_the_rest_is_checked() {
+    let ws = workspace(&[("services/broken.msp", BROKEN)]);
+    std::os::unix::fs::symlink("/nonexistent/target.msp", ws.path().join("services/dangling.msp")).unwrap();
+    let o = mspc(ws.path(), &["check", "--format", "short"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("services/dangling.msp:1:1: E0008 this file cannot be read"), "{out}");
+    assert!(out.contains("services/broken.msp:8:18: E0205"), "the other file is still checked: {out}");
+}

@@ -58,8 +58,40 @@ fn files_of(block: &str) -> Vec<(String, String)> {
     files
 }
 
+/// `\xNN` in an example stands for one raw byte (to show a file that is not UTF-8).
+fn with_raw_bytes(text: &str) -> (String, Option<mspc_compiler::db::LoadProblem>) {
+    let mut bytes = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("\\x") {
+        bytes.extend_from_slice(rest[..i].as_bytes());
+        match u8::from_str_radix(rest.get(i + 2..i + 4).unwrap_or(""), 16) {
+            Ok(b) => {
+                bytes.push(b);
+                rest = &rest[i + 4..];
+            }
+            Err(_) => {
+                bytes.extend_from_slice(b"\\x");
+                rest = &rest[i + 2..];
+            }
+        }
+    }
+    bytes.extend_from_slice(rest.as_bytes());
+    mspc_compiler::db::load::decode(bytes)
+}
+
 fn check(block: &str) -> (Vec<(Code, Severity)>, String) {
-    let loaded = common::load(files_of(block));
+    let files = files_of(block)
+        .into_iter()
+        .map(|(p, t)| {
+            let (text, problem) = with_raw_bytes(&t);
+            (p, text, problem)
+        })
+        .collect();
+    let loaded = mspc_compiler::db::load::Loaded::with_problems(
+        mspc_compiler::db::Database::default(),
+        std::path::PathBuf::from("/docs"),
+        files,
+    );
     let r = loaded.result();
     assert!(r.internal_errors.is_empty(), "internal error: {:?}\n{block}", r.internal_errors);
     let codes = r.diagnostics.iter().map(|d| (d.code, d.severity)).collect();

@@ -107,14 +107,13 @@ fn matches(e: &Expect, d: &Diagnostic, map: &dyn SourceMap) -> bool {
 
 /// Checks one fixture; returns the codes it covers, or a report of mismatches.
 fn check_fixture(path: &Path) -> Result<BTreeSet<String>, String> {
-    let files = common::fixture_files(path);
+    let (loaded, files) = common::fixture_workspace(path);
     let mut expects = Vec::new();
     for (p, text) in &files {
         if p.ends_with(".msp") {
             expects.extend(parse_annotations(p, text)?);
         }
     }
-    let loaded = common::load(files);
     let result = loaded.result();
     if let Some(e) = result.internal_errors.first() {
         return Err(format!("internal error: {e}"));

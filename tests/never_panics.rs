@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 
 const TOKENS: &[&str] = &[

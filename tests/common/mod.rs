@@ -34,6 +34,32 @@ pub fn fixture_files(path: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// A fixture as a workspace, keeping files that are not UTF-8 as such.
+pub fn fixture_workspace(path: &Path) -> (Loaded, Vec<(String, String)>) {
+    let mut raw: Vec<(String, Vec<u8>)> = Vec::new();
+    if path.is_dir() {
+        for (rel, abs) in mspc_compiler::db::load::collect(path).expect("readable fixture") {
+            raw.push((rel, std::fs::read(abs).expect("readable fixture file")));
+        }
+    } else {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        raw.push((format!("services/{name}"), std::fs::read(path).expect("readable fixture")));
+    }
+    if !raw.iter().any(|(p, _)| p == "platform.msp") {
+        raw.push(("platform.msp".into(), shared_platform().into_bytes()));
+    }
+    raw.sort();
+    let files: Vec<(String, String, _)> = raw
+        .into_iter()
+        .map(|(p, bytes)| {
+            let (text, problem) = mspc_compiler::db::load::decode(bytes);
+            (p, text, problem)
+        })
+        .collect();
+    let texts = files.iter().map(|(p, t, _)| (p.clone(), t.clone())).collect();
+    (Loaded::with_problems(Database::default(), PathBuf::from("/fixture"), files), texts)
+}
+
 pub fn load(files: Vec<(String, String)>) -> Loaded {
     Loaded::from_files(Database::default(), PathBuf::from("/fixture"), files)
 }

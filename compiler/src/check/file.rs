@@ -8,12 +8,13 @@ use super::eval::{Evaluator, Scope};
 use super::platform::PLATFORM_FILE;
 use crate::db::{self, Db, ImportError, SourceFile, Workspace};
 use crate::diagnostics::{self, Code, Diagnostic, Span};
-use crate::syntax::{DeclKind, Item};
+use crate::syntax::{DeclKind, Item, TextRange};
 
 pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
     let fid = file.id(db);
     let at = |r| Span::new(fid, r);
     let parse = db::parse(db, file);
+    let load_problem = load_problem(db, file);
     let mut out: Vec<Diagnostic> = parse
         .errors
         .iter()
@@ -54,6 +55,7 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
             _ => {}
         }
     }
+    out.extend(load_problem);
     let scope = db::file_scope(db, ws, file);
     for (name, again, first) in &scope.duplicates {
         out.push(
@@ -122,6 +124,25 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
     out.extend(ev.take_diagnostics());
     diagnostics::normalize(&mut out);
     out
+}
+
+/// A file that could not be read cleanly (any workspace file, not only `.msp`).
+pub fn load_problem(db: &dyn Db, file: SourceFile) -> Option<Diagnostic> {
+    let at = |r| Span::new(file.id(db), r);
+    file.problem(db).as_ref().map(|p| match p {
+        db::LoadProblem::NotUtf8 { at: offset } => Diagnostic::new(
+            Code::UnreadableFile,
+            at(TextRange::new(*offset as usize, *offset as usize + 3)),
+            "this file is not valid UTF-8",
+        )
+        .with_label("invalid bytes, shown as �")
+        .with_help("save the file as UTF-8"),
+        db::LoadProblem::Unreadable(why) => {
+            Diagnostic::new(Code::UnreadableFile, at(TextRange::empty(0)), format!("this file cannot be read: {why}"))
+                .with_label("unreadable")
+                .with_help("check the file's permissions, or remove it from the workspace")
+        }
+    })
 }
 
 fn stdlib_only(span: Span, what: &str) -> Diagnostic {

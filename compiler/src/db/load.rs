@@ -56,6 +56,18 @@ pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     Ok(out)
 }
 
+/// Decodes a file's bytes: lossily when they are not UTF-8, noting where.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<super::LoadProblem>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (text, Some(super::LoadProblem::NotUtf8 { at: valid as u32 }))
+        }
+    }
+}
+
 /// A database and workspace holding files, with ids in path order.
 pub struct Loaded {
     pub db: Database,
@@ -64,20 +76,33 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Reads a workspace. Only failing to list a folder is an error; a file
+    /// that cannot be read becomes a diagnostic on that file.
     pub fn from_disk(root: &Path) -> Result<Loaded, LoadError> {
         let mut files = Vec::new();
         for (rel, abs) in collect(root)? {
-            let bytes = std::fs::read(&abs).map_err(|error| LoadError { path: abs.clone(), error })?;
-            files.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+            let (text, problem) = match std::fs::read(&abs) {
+                Ok(bytes) => decode(bytes),
+                Err(e) => (String::new(), Some(super::LoadProblem::Unreadable(e.to_string()))),
+            };
+            files.push((rel, text, problem));
         }
-        Ok(Loaded::from_files(Database::default(), root.to_path_buf(), files))
+        Ok(Loaded::with_problems(Database::default(), root.to_path_buf(), files))
     }
 
     pub fn from_files(db: Database, root: PathBuf, files: Vec<(String, String)>) -> Loaded {
+        Loaded::with_problems(db, root, files.into_iter().map(|(p, t)| (p, t, None)).collect())
+    }
+
+    pub fn with_problems(
+        db: Database,
+        root: PathBuf,
+        files: Vec<(String, String, Option<super::LoadProblem>)>,
+    ) -> Loaded {
         let sources: Vec<SourceFile> = files
             .into_iter()
             .enumerate()
-            .map(|(i, (path, text))| SourceFile::builder(path, text, FileId(i as u32)).new(&db))
+            .map(|(i, (path, text, problem))| SourceFile::builder(path, text, FileId(i as u32), problem).new(&db))
             .collect();
         let workspace = Workspace::new(&db, sources);
         Loaded { db, workspace, root }

@@ -24,6 +24,20 @@ pub struct SourceFile {
     pub text: String,
     #[returns(copy)]
     pub id: FileId,
+    /// Why the file could not be read as it is, if so (it is then empty, or
+    /// decoded lossily); reported as a diagnostic on the file.
+    #[returns(ref)]
+    pub problem: Option<LoadProblem>,
+}
+
+/// A file that could not be read cleanly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LoadProblem {
+    /// Not UTF-8: the text was decoded with replacement characters; the
+    /// first bad byte is at this offset of the decoded text.
+    NotUtf8 { at: u32 },
+    /// Not readable at all (the I/O error's message).
+    Unreadable(String),
 }
 
 /// The set of files. Changing a file's text does not change this input, so

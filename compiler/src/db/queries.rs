@@ -189,6 +189,9 @@ pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
     out.platform = platform.ir.clone();
     out.has_platform = platform.found;
     out.internal_errors.extend(platform.internal_error.clone());
+    for f in ws.files(db).iter().filter(|f| !f.path(db).ends_with(".msp")) {
+        out.diagnostics.extend(check::file::load_problem(db, *f));
+    }
     let mut summaries = Vec::new();
     let mut incomplete = Vec::new();
     for f in &files {

@@ -41,6 +41,7 @@ codes! {
     MissingLabel = "E0005", "missing-label", Error, "A declaration lacks its name, or has one it must not have.";
     TooDeep = "E0006", "nesting-too-deep", Error, "Brackets, or values through `let`s, are nested deeper than the compiler accepts.";
     InterpolationNotAllowed = "E0007", "interpolation-not-allowed", Error, "`${…}` is used where only a plain string is allowed.";
+    UnreadableFile = "E0008", "unreadable-file", Error, "A workspace file could not be read, or is not valid UTF-8.";
 
     // E01xx: names, imports, references
     UnknownName = "E0101", "unknown-name", Error, "A name is not defined in this scope.";

@@ -63,7 +63,7 @@ fn with_raw_bytes(text: &str) -> (String, Option<mspc_compiler::db::LoadProblem>
     let mut bytes = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find("\\x") {
-        bytes.extend_from_slice(rest[..i].as_bytes());
+        bytes.extend_from_slice(&rest.as_bytes()[..i]);
         match u8::from_str_radix(rest.get(i + 2..i + 4).unwrap_or(""), 16) {
             Ok(b) => {
                 bytes.push(b);

@@ -65,26 +65,26 @@ fn parse_annotations(file: &str, text: &str) -> Result<Vec<Expect>, String> {
             out.push(Expect { file: file.into(), code, line: l, col: c, end, at: lineno });
             continue;
         }
-        if let Some(rest) = trimmed.strip_prefix("//") {
-            if rest.trim_start().starts_with('^') {
-                let caret_start = line.find('^').unwrap();
-                let carets = line[caret_start..].chars().take_while(|&c| c == '^').count();
-                let code = line[caret_start + carets..]
-                    .split_whitespace()
-                    .next()
-                    .ok_or(format!("{file}:{lineno}: carets need a code"))?;
-                let t = target.ok_or(format!("{file}:{lineno}: carets with no line above"))?;
-                let col = line[..caret_start].chars().count() + 1;
-                out.push(Expect {
-                    file: file.into(),
-                    code: code.into(),
-                    line: t,
-                    col,
-                    end: Some((t, col + carets)),
-                    at: lineno,
-                });
-                continue;
-            }
+        if let Some(rest) = trimmed.strip_prefix("//")
+            && rest.trim_start().starts_with('^')
+        {
+            let caret_start = line.find('^').unwrap();
+            let carets = line[caret_start..].chars().take_while(|&c| c == '^').count();
+            let code = line[caret_start + carets..]
+                .split_whitespace()
+                .next()
+                .ok_or(format!("{file}:{lineno}: carets need a code"))?;
+            let t = target.ok_or(format!("{file}:{lineno}: carets with no line above"))?;
+            let col = line[..caret_start].chars().count() + 1;
+            out.push(Expect {
+                file: file.into(),
+                code: code.into(),
+                line: t,
+                col,
+                end: Some((t, col + carets)),
+                at: lineno,
+            });
+            continue;
         }
         target = Some(lineno);
     }

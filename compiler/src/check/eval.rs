@@ -132,11 +132,11 @@ impl<'db> Evaluator<'db> {
                 Entry::Labeled(l) => {
                     let key_span = self.span(scope, l.key.range);
                     let label_span = self.span(scope, l.label.range);
-                    if let Some(first) = written.get(&l.key.name) {
-                        if !out.fields.get(&l.key.name).is_some_and(|f| f.labeled) {
-                            self.duplicate(&l.key.name, key_span, *first);
-                            continue;
-                        }
+                    if let Some(first) = written.get(&l.key.name)
+                        && !out.fields.get(&l.key.name).is_some_and(|f| f.labeled)
+                    {
+                        self.duplicate(&l.key.name, key_span, *first);
+                        continue;
                     }
                     let lkey = (l.key.name.clone(), l.label.name.clone());
                     if let Some(first) = labels.get(&lkey) {

@@ -115,10 +115,10 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
     // Errors inside `let` values, reported once here even if no service uses them.
     let mut ev = Evaluator::for_file(db, ws);
     for item in &parse.ast.items {
-        if let Item::Let(l) = item {
-            if scope.lets.get(&l.name.name).is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item)) {
-                ev.expr(&l.value, Scope { file, defaults: None });
-            }
+        if let Item::Let(l) = item
+            && scope.lets.get(&l.name.name).is_some_and(|&i| parse.ast.items.get(i as usize) == Some(item))
+        {
+            ev.expr(&l.value, Scope { file, defaults: None });
         }
     }
     out.extend(ev.take_diagnostics());

@@ -116,17 +116,17 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         let mut checker = Checker::new(kind, &mut diags, &mut spans);
         checker.service = Some(service_ctx);
         checker.env_names = env_names;
-        if let (Some(d), Some((field, _))) = (&defaults, &defaults_field) {
-            if let RawKind::Record(r) = &d.resolved().kind {
-                // Checked once, for what is wrong in every environment alike.
-                checker.partial = true;
-                checker.env = EnvCtx::Any;
-                let env_schema = index.schema("Environment");
-                let key = rec.fields.get(field).map_or(decl_span, |f| f.key_span);
-                checker.record(r, &env_schema.fields, "Environment", field, key, None);
-                checker.partial = false;
-                checker.env = EnvCtx::Outside;
-            }
+        if let (Some(d), Some((field, _))) = (&defaults, &defaults_field)
+            && let RawKind::Record(r) = &d.resolved().kind
+        {
+            // Checked once, for what is wrong in every environment alike.
+            checker.partial = true;
+            checker.env = EnvCtx::Any;
+            let env_schema = index.schema("Environment");
+            let key = rec.fields.get(field).map_or(decl_span, |f| f.key_span);
+            checker.record(r, &env_schema.fields, "Environment", field, key, None);
+            checker.partial = false;
+            checker.env = EnvCtx::Outside;
         }
         let label = id.as_ref().map(|(n, s)| (n.as_str(), *s));
         if label.is_none() {

@@ -327,14 +327,14 @@ impl<'a> Checker<'a> {
                         self.spans.keys.insert(p.clone(), f.key_span);
                     }
                     for c in cons {
-                        if let Constraint::KeyPattern(pat) = c {
-                            if !pat.regex.is_match(k) {
-                                self.push(
-                                    Diagnostic::new(Code::InvalidKey, f.key_span, format!("`{k}` is not {}", pat.what))
-                                        .with_label(format!("expected {}", pat.what)),
-                                );
-                                ok = false;
-                            }
+                        if let Constraint::KeyPattern(pat) = c
+                            && !pat.regex.is_match(k)
+                        {
+                            self.push(
+                                Diagnostic::new(Code::InvalidKey, f.key_span, format!("`{k}` is not {}", pat.what))
+                                    .with_label(format!("expected {}", pat.what)),
+                            );
+                            ok = false;
                         }
                     }
                     let item_cons: Vec<Constraint> = cons.iter().filter(|c| applies_to_items(c)).cloned().collect();
@@ -516,34 +516,35 @@ impl<'a> Checker<'a> {
                 ok = false;
                 continue;
             }
-            if let Some(only) = def.only {
-                if only != self.kind && self.kind != DeclKind::Platform {
-                    self.push(
-                        Diagnostic::new(
-                            Code::KindOnlyField,
-                            rf.key_span,
-                            format!("`{name}` is only for {}s; this is a {}", only.keyword(), self.kind.keyword()),
-                        )
-                        .with_label(format!("{}s only", only.keyword()))
-                        .with_help(format!("remove `{name}`, or declare a `{}`", only.keyword())),
-                    );
-                    ok = false;
-                    continue;
-                }
+            if let Some(only) = def.only
+                && only != self.kind
+                && self.kind != DeclKind::Platform
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::KindOnlyField,
+                        rf.key_span,
+                        format!("`{name}` is only for {}s; this is a {}", only.keyword(), self.kind.keyword()),
+                    )
+                    .with_label(format!("{}s only", only.keyword()))
+                    .with_help(format!("remove `{name}`, or declare a `{}`", only.keyword())),
+                );
+                ok = false;
+                continue;
             }
             if def.defaults_of.is_some() {
                 // Checked on its own by the caller, in partial mode.
                 continue;
             }
-            if let (Some(target), Ty::Map(elem)) = (inherits, &def.ty) {
-                if target == name {
-                    let base = defaults.map(|(d, _)| &d.value);
-                    let (all_ok, map) = self.inherited_map(base, rf, elem, &p);
-                    ok &= all_ok;
-                    values.insert(name, Json::Object(map));
-                    self.constraints_len(rf, def, &p);
-                    continue;
-                }
+            if let (Some(target), Ty::Map(elem)) = (inherits, &def.ty)
+                && target == name
+            {
+                let base = defaults.map(|(d, _)| &d.value);
+                let (all_ok, map) = self.inherited_map(base, rf, elem, &p);
+                ok &= all_ok;
+                values.insert(name, Json::Object(map));
+                self.constraints_len(rf, def, &p);
+                continue;
             }
             match self.field_value(rf, def, &p) {
                 Some(v) => {
@@ -832,42 +833,43 @@ impl<'a> Checker<'a> {
         for c in cons {
             match c {
                 Constraint::Range(lo, hi) => {
-                    if let Some(x) = json.as_f64() {
-                        if x < lo.value || x > hi.value {
-                            let shown = show(ty, x);
-                            self.push(
-                                Diagnostic::new(
-                                    Code::OutOfRange,
-                                    site,
-                                    format!(
-                                        "{shown} is out of range: `{}` must be between {} and {}",
-                                        last(path),
-                                        lo.text,
-                                        hi.text
-                                    ),
-                                )
-                                .with_label(format!("not in {}..{}", lo.text, hi.text)),
-                            );
-                        }
+                    if let Some(x) = json.as_f64()
+                        && (x < lo.value || x > hi.value)
+                    {
+                        let shown = show(ty, x);
+                        self.push(
+                            Diagnostic::new(
+                                Code::OutOfRange,
+                                site,
+                                format!(
+                                    "{shown} is out of range: `{}` must be between {} and {}",
+                                    last(path),
+                                    lo.text,
+                                    hi.text
+                                ),
+                            )
+                            .with_label(format!("not in {}..{}", lo.text, hi.text)),
+                        );
                     }
                 }
                 Constraint::MultipleOf(step) => {
-                    if let Some(x) = json.as_f64() {
-                        if step.value > 0.0 && (x / step.value).fract() != 0.0 {
-                            self.push(
-                                Diagnostic::new(
-                                    Code::NotMultiple,
-                                    site,
-                                    format!(
-                                        "`{}` must be a whole number of {}, found {}",
-                                        last(path),
-                                        step.text,
-                                        show(ty, x)
-                                    ),
-                                )
-                                .with_label(format!("not a multiple of {}", step.text)),
-                            );
-                        }
+                    if let Some(x) = json.as_f64()
+                        && step.value > 0.0
+                        && (x / step.value).fract() != 0.0
+                    {
+                        self.push(
+                            Diagnostic::new(
+                                Code::NotMultiple,
+                                site,
+                                format!(
+                                    "`{}` must be a whole number of {}, found {}",
+                                    last(path),
+                                    step.text,
+                                    show(ty, x)
+                                ),
+                            )
+                            .with_label(format!("not a multiple of {}", step.text)),
+                        );
                     }
                 }
                 Constraint::Len(lo, hi) => {
@@ -895,14 +897,14 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Constraint::Pattern(p) => {
-                    if let Json::String(s) = json {
-                        if !p.regex.is_match(s) {
-                            self.push(
-                                Diagnostic::new(Code::PatternMismatch, site, format!("`{s}` is not {}", p.what))
-                                    .with_label(format!("expected {}", p.what))
-                                    .with_note(format!("`{}` must match `{}`", last(path), p.regex.as_str())),
-                            );
-                        }
+                    if let Json::String(s) = json
+                        && !p.regex.is_match(s)
+                    {
+                        self.push(
+                            Diagnostic::new(Code::PatternMismatch, site, format!("`{s}` is not {}", p.what))
+                                .with_label(format!("expected {}", p.what))
+                                .with_note(format!("`{}` must match `{}`", last(path), p.regex.as_str())),
+                        );
                     }
                 }
                 Constraint::Unique | Constraint::UniqueBy(_) => {
@@ -1035,13 +1037,12 @@ pub fn env_values(id: &str, label: Span, rec: &RawRecord, service: Option<&Servi
         }
     };
     v.project_id = text(rec, "project_id", &v);
-    if let Some(f) = rec.fields.get("domain") {
-        if let RawKind::Tagged { tag, body, .. } = &f.value.resolved().kind {
-            if tag == "cloudflare" {
-                v.has_domain = true;
-                v.dns_name = text(body, "subdomain", &v).zip(text(body, "zone", &v)).map(|(s, z)| format!("{s}.{z}"));
-            }
-        }
+    if let Some(f) = rec.fields.get("domain")
+        && let RawKind::Tagged { tag, body, .. } = &f.value.resolved().kind
+        && tag == "cloudflare"
+    {
+        v.has_domain = true;
+        v.dns_name = text(body, "subdomain", &v).zip(text(body, "zone", &v)).map(|(s, z)| format!("{s}.{z}"));
     }
     v
 }

@@ -156,18 +156,19 @@ pub fn unused_bindings(db: &dyn Db, ws: Workspace, files: &[SourceFile]) -> Vec<
         let ast = &db::parse(db, *f).ast;
         for (name, &idx) in &scope.lets {
             let imported = used_members.get(&fid).is_some_and(|m| m.contains(name));
-            if !refs.names.contains(name) && !imported {
-                if let Some(Item::Let(l)) = ast.items.get(idx as usize) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::UnusedBinding,
-                            Span::new(fid, l.name.range),
-                            format!("`{name}` is never used"),
-                        )
-                        .with_label("unused")
-                        .with_help("remove it, or use it"),
-                    );
-                }
+            if !refs.names.contains(name)
+                && !imported
+                && let Some(Item::Let(l)) = ast.items.get(idx as usize)
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnusedBinding,
+                        Span::new(fid, l.name.range),
+                        format!("`{name}` is never used"),
+                    )
+                    .with_label("unused")
+                    .with_help("remove it, or use it"),
+                );
             }
         }
         for (alias, import) in &scope.imports {

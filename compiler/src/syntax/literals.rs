@@ -44,7 +44,7 @@ pub fn parse_number(text: &str) -> Result<ExprKind, LiteralError> {
             let scale = 10u128.pow(frac.len() as u32);
             let frac: u128 = frac.parse().ok()?;
             let total = (whole * scale + frac) * factor as u128;
-            if total % scale != 0 {
+            if !total.is_multiple_of(scale) {
                 return Some(Err(err(
                     format!("`{text}` is not a whole number of the smallest unit"),
                     Some("write it in a smaller unit, e.g. `90s` rather than `1.5m` is fine, `1.25s` is not"),
@@ -89,7 +89,7 @@ pub fn unescape(c: char) -> Option<char> {
 
 pub fn format_duration(secs: u64) -> String {
     for (unit, factor) in DURATION_UNITS.iter().rev() {
-        if secs != 0 && secs % factor == 0 {
+        if secs != 0 && secs.is_multiple_of(*factor) {
             return format!("{}{unit}", secs / factor);
         }
     }
@@ -98,7 +98,7 @@ pub fn format_duration(secs: u64) -> String {
 
 pub fn format_size(bytes: u64) -> String {
     for (unit, factor) in SIZE_UNITS.iter().rev() {
-        if bytes != 0 && bytes % factor == 0 {
+        if bytes != 0 && bytes.is_multiple_of(*factor) {
             return format!("{}{unit}", bytes / factor);
         }
     }

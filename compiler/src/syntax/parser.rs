@@ -481,10 +481,10 @@ impl<'a> Lower<'a> {
             dedent(&mut parts);
         }
         for part in &mut parts {
-            if let StrPart::Text(t) = part {
-                if t.contains('\u{0}') {
-                    *t = t.replace('\u{0}', "");
-                }
+            if let StrPart::Text(t) = part
+                && t.contains('\u{0}')
+            {
+                *t = t.replace('\u{0}', "");
             }
         }
         parts
@@ -792,17 +792,16 @@ fn unterminated_string(text: &str) -> Option<usize> {
 /// Strips the common indentation of a `"""` string, its first line break
 /// and a last line holding only the closing quotes' indentation.
 fn dedent(parts: &mut [StrPart]) {
-    if let Some(StrPart::Text(t)) = parts.first_mut() {
-        if let Some(rest) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n")) {
-            *t = rest.to_string();
-        }
+    if let Some(StrPart::Text(t)) = parts.first_mut()
+        && let Some(rest) = t.strip_prefix('\n').or_else(|| t.strip_prefix("\r\n"))
+    {
+        *t = rest.to_string();
     }
-    if let Some(StrPart::Text(t)) = parts.last_mut() {
-        if let Some(nl) = t.rfind('\n') {
-            if t[nl + 1..].chars().all(|c| c == ' ' || c == '\t') {
-                t.truncate(nl);
-            }
-        }
+    if let Some(StrPart::Text(t)) = parts.last_mut()
+        && let Some(nl) = t.rfind('\n')
+        && t[nl + 1..].chars().all(|c| c == ' ' || c == '\t')
+    {
+        t.truncate(nl);
     }
     // Measure indentation over the lines as they appear: a line's indentation
     // is the blank space before its first text or interpolation.

@@ -106,18 +106,18 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     .with_help("add `health_probes = {}` to probe `/-/healthz`, so broken revisions are not served"),
             );
         }
-        if let Some(Domain::Cloudflare { proxied: false, .. }) = &e.domain {
-            if prod {
-                ctx.emit(
-                    diag(
-                        Code::UnproxiedDomain,
-                        ctx.at(&env_path(env, "domain.proxied")),
-                        format!("production domain of `{env}` bypasses Cloudflare"),
-                    )
-                    .with_label("proxied = false")
-                    .with_help("without the proxy there is no WAF and no Cloud Armor policy in front of the service"),
-                );
-            }
+        if let Some(Domain::Cloudflare { proxied: false, .. }) = &e.domain
+            && prod
+        {
+            ctx.emit(
+                diag(
+                    Code::UnproxiedDomain,
+                    ctx.at(&env_path(env, "domain.proxied")),
+                    format!("production domain of `{env}` bypasses Cloudflare"),
+                )
+                .with_label("proxied = false")
+                .with_help("without the proxy there is no WAF and no Cloud Armor policy in front of the service"),
+            );
         }
         if e.category == Category::External && e.postgres.as_ref().is_some_and(|p| !p.high_availability) {
             ctx.emit(

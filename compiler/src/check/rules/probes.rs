@@ -31,24 +31,24 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             continue;
         }
         for (f, v) in [("startup_interval", startup), ("liveness_interval", liveness)] {
-            if let Some(v) = v {
-                if v < timeout {
-                    let p = format!("{base}.{f}");
-                    ctx.emit(
-                        diag(
-                            Code::ProbeInterval,
-                            ctx.at(&p),
-                            format!(
-                                "`{f}` ({}) is shorter than `timeout` ({})",
-                                format_duration(v),
-                                format_duration(timeout)
-                            ),
-                        )
-                        .with_label("shorter than the timeout")
-                        .with_secondary(ctx.at(&format!("{base}.timeout")), "timeout")
-                        .with_help("an interval must be at least the probe's timeout"),
-                    );
-                }
+            if let Some(v) = v
+                && v < timeout
+            {
+                let p = format!("{base}.{f}");
+                ctx.emit(
+                    diag(
+                        Code::ProbeInterval,
+                        ctx.at(&p),
+                        format!(
+                            "`{f}` ({}) is shorter than `timeout` ({})",
+                            format_duration(v),
+                            format_duration(timeout)
+                        ),
+                    )
+                    .with_label("shorter than the timeout")
+                    .with_secondary(ctx.at(&format!("{base}.timeout")), "timeout")
+                    .with_help("an interval must be at least the probe's timeout"),
+                );
             }
         }
         if liveness.is_none() && timeout * 10 > 3600 {

@@ -44,18 +44,18 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             d = d.with_secondary(ctx.env_label(&env), format!("in environment `{env}`"));
             ctx.emit(d);
         }
-        if let Some(s) = &e.instances.scaling {
-            if s.min > s.max {
-                let at = ctx.at(&env_path(&env, "instances.scaling.min"));
-                let max_path = env_path(&env, "instances.scaling.max");
-                let d = diag(Code::ScalingBounds, at, format!("`min` ({}) is greater than `max` ({})", s.min, s.max))
-                    .with_label("above max");
-                let d = match ctx.spans.value(&max_path) {
-                    Some(max_at) => d.with_secondary(max_at, "max"),
-                    None => d.with_note(format!("`max` is not set, so it is the default, {}", s.max)),
-                };
-                ctx.emit(d.with_help("raise `max` or lower `min`"));
-            }
+        if let Some(s) = &e.instances.scaling
+            && s.min > s.max
+        {
+            let at = ctx.at(&env_path(&env, "instances.scaling.min"));
+            let max_path = env_path(&env, "instances.scaling.max");
+            let d = diag(Code::ScalingBounds, at, format!("`min` ({}) is greater than `max` ({})", s.min, s.max))
+                .with_label("above max");
+            let d = match ctx.spans.value(&max_path) {
+                Some(max_at) => d.with_secondary(max_at, "max"),
+                None => d.with_note(format!("`max` is not set, so it is the default, {}", s.max)),
+            };
+            ctx.emit(d.with_help("raise `max` or lower `min`"));
         }
         if let Some(pg) = &e.postgres {
             let cpu_at = ctx.at(&env_path(&env, "postgres.cpu"));

@@ -12,11 +12,8 @@ pub fn parse_secret(s: &str) -> Result<SecretRef, (String, Option<String>)> {
             Some("the latest version is always used: drop `/versions/…`".into()),
         ));
     }
-    if s.starts_with("project/") {
-        return Err((
-            "`project/` is not a valid prefix".into(),
-            Some(format!("did you mean `projects/{}`?", &s["project/".len()..])),
-        ));
+    if let Some(rest) = s.strip_prefix("project/") {
+        return Err(("`project/` is not a valid prefix".into(), Some(format!("did you mean `projects/{rest}`?"))));
     }
     if s.starts_with("projects/") {
         let parts: Vec<&str> = s.split('/').collect();

@@ -2,6 +2,7 @@
 //! `commands/`.
 
 mod commands;
+mod outdir;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,26 @@ enum Command {
         /// `warnings`: make warnings fail too.
         #[arg(long, value_name = "LEVEL")]
         deny: Option<DenyLevel>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Generate Terraform (and, later, docs) for every service and environment.
+    /// Nothing is written unless the whole workspace checks clean.
+    Build {
+        /// A file or folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+        /// The output folder. It is replaced as a whole.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Only this service (other outputs are kept).
+        #[arg(long, value_name = "ID")]
+        service: Option<String>,
+        /// Only this environment (other outputs are kept).
+        #[arg(long, value_name = "ID")]
+        env: Option<String>,
+        /// Threads to generate with (0: one per core). The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -86,6 +107,10 @@ fn main() -> ExitCode {
         Command::Check { paths, output } => commands::check::run(&paths, output.into(), false, false),
         Command::Lint { paths, deny, output } => commands::check::run(&paths, output.into(), true, deny.is_some()),
         Command::Explain { code } => commands::explain::run(&code),
+        Command::Build { path, out, service, env, jobs, output } => commands::build::run(
+            commands::build::BuildArgs { path, out, filter: mspc_compiler::emit::Filter { service, env }, jobs },
+            output.into(),
+        ),
         Command::Ir { path } => commands::ir::run(path.as_deref()),
     };
     match result {

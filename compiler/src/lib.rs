@@ -6,3 +6,4 @@ pub mod db;
 pub mod diagnostics;
 pub mod ir;
 pub mod syntax;
+pub mod emit;

@@ -1,6 +1,7 @@
 //! The commands. Each returns an exit code, or a `CliError` for usage and
 //! I/O failures (exit 2), printed with miette.
 
+pub mod build;
 pub mod check;
 pub mod explain;
 pub mod ir;
@@ -46,6 +47,15 @@ pub enum CliError {
     #[error("unknown diagnostic code `{0}`")]
     #[diagnostic(code(mspc::unknown_code), help("{1}"))]
     UnknownCode(String, String),
+    #[error("no {0} in the workspace")]
+    #[diagnostic(code(mspc::unknown_target), help("`mspc ir` lists the services and their environments"))]
+    UnknownTarget(String),
+    #[error("refusing to replace `{0}`: it is not an mspc output folder")]
+    #[diagnostic(
+        code(mspc::not_our_output),
+        help("mspc replaces only an empty folder or one it created (marked by `.mspc-output`); choose another `--out`")
+    )]
+    NotOurOutput(PathBuf),
     #[error("internal compiler error: {0}")]
     #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),

@@ -310,6 +310,7 @@ pub struct Platform {
     pub folders: Folders,
     pub organization_domain: Option<String>,
     pub secrets_project: String,
+    pub credentials: Credentials,
     pub terraform_cloud: TerraformCloud,
     pub slack: Slack,
     pub opsgenie: Option<Opsgenie>,
@@ -336,6 +337,16 @@ impl Folders {
             Category::External => &self.external,
         }
     }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub cloudflare_api_token: String,
+    pub sentry_auth_token: String,
+    pub opsgenie_api_key: String,
+    pub slack_bot_token: String,
+    pub terraform_cloud_token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,47 @@
+//! Back ends. They read only the IR.
+
+pub mod alerts;
+pub mod terraform;
+
+/// A generated file, relative to the output folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+}
+
+use crate::ir::{Platform, Service};
+
+/// Which services and environments to generate.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub service: Option<String>,
+    pub env: Option<String>,
+}
+
+impl Filter {
+    pub fn wants(&self, service: &str, env: &str) -> bool {
+        self.service.as_deref().is_none_or(|s| s == service) && self.env.as_deref().is_none_or(|e| e == env)
+    }
+}
+
+/// Every file of a build, sorted by path. Environments are generated in
+/// parallel on `threads` threads (0: one per core); the result does not
+/// depend on the thread count.
+pub fn build(platform: &Platform, services: &[std::sync::Arc<Service>], filter: &Filter, threads: usize) -> Vec<OutputFile> {
+    use rayon::prelude::*;
+    let jobs: Vec<(&Service, &crate::ir::Environment)> = services
+        .iter()
+        .flat_map(|s| s.environments.iter().map(move |e| (&**s, e)))
+        .filter(|(s, e)| filter.wants(&s.id, &e.id))
+        .collect();
+    let generate = || -> Vec<OutputFile> {
+        jobs.par_iter().flat_map_iter(|(s, e)| terraform::environment(platform, s, e)).collect()
+    };
+    let mut files = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(generate),
+        Err(_) => jobs.iter().flat_map(|(s, e)| terraform::environment(platform, s, e)).collect(),
+    };
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}

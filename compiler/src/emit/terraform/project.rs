@@ -1,0 +1,61 @@
+//! The `project` stack: the GCP project, its folder, billing, labels and the
+//! APIs every service needs (reference 2.2).
+
+use super::Stack;
+use super::ctx::Ctx;
+use super::hcl::{Blk, File, b, call, obj, r, s, strs};
+use super::outputs::output;
+use super::providers::{Provider, provider_blocks, terraform_block};
+
+/// APIs enabled in every project, before the service's own `iam.services`.
+pub const APIS: &[&str] = &[
+    "run", "containerregistry", "cloudbuild", "logging", "monitoring", "iam", "secretmanager", "redis", "compute",
+    "networkmanagement", "vpcaccess", "servicenetworking", "storage-api", "storage-component", "bigquery",
+    "cloudprofiler", "cloudscheduler", "sqladmin", "clouddeploy", "bigqueryconnection", "accesscontextmanager",
+    "pubsub", "datastream", "cloudtrace", "iamcredentials",
+];
+
+pub fn build(ctx: &Ctx<'_>) -> Stack {
+    let providers = [Provider::Google];
+    let mut f = File::new();
+    f.add(terraform_block(ctx, "project", &providers));
+    f.extend(provider_blocks(ctx, &providers));
+
+    let env = ctx.env;
+    let mut labels = vec![
+        ("service", s(ctx.id())),
+        ("environment", s(ctx.env_id())),
+        ("category", s(env.category.as_str())),
+        ("msp", s("true")),
+    ];
+    if env.category.is_production() {
+        labels.push(("collect-security-audit-logs", s("true")));
+    }
+    f.add(
+        Blk::resource("google_project", "project")
+            .set("name", s(ctx.display_name()))
+            .set("project_id", s(ctx.project_id()))
+            .set("folder_id", s(ctx.platform.folders.for_category(env.category)))
+            .set("billing_account", s(ctx.platform.billing_account.clone()))
+            .set("auto_create_network", b(false))
+            .set("labels", obj(labels))
+            .set("deletion_policy", s(if env.allow_destroys { "DELETE" } else { "PREVENT" }))
+            .lifecycle(ctx.guard()),
+    );
+
+    let mut apis: Vec<String> = APIS.iter().map(|a| format!("{a}.googleapis.com")).collect();
+    apis.extend(ctx.service.iam.services.iter().cloned());
+    apis.sort();
+    apis.dedup();
+    f.add(Blk::new("locals").set("apis", strs(&apis)));
+    f.add(
+        Blk::resource("google_project_service", "apis")
+            .set("for_each", call("toset", [r("local.apis")]))
+            .set("project", r("google_project.project.project_id"))
+            .set("service", r("each.value"))
+            .set("disable_on_destroy", b(false))
+            .set("disable_dependent_services", b(false)),
+    );
+    f.extend(output(ctx, "project", "project_id", r("google_project.project.project_id"), Some("google_project_service.apis")));
+    Stack::main(f)
+}

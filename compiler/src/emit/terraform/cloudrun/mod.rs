@@ -85,6 +85,8 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     bigquery::add(ctx, &mut parts);
     sentry::add(ctx, &mut parts);
     user_env(ctx, &mut parts);
+    // Everything the container needs is in `parts` by now; the modules
+    // after it only refer to the Cloud Run resource.
     if ctx.is_job() {
         job::add(ctx, &mut parts);
     } else {
@@ -120,6 +122,10 @@ fn base_env(ctx: &Ctx<'_>, parts: &mut Parts) {
     parts.env.insert("ENVIRONMENT_ID".into(), s(ctx.env_id()));
     parts.env.insert("MSP".into(), s("true"));
     parts.env.insert("DIAGNOSTICS_SECRET".into(), r("random_id.diagnostics_secret.hex"));
+    parts.env.insert("SSL_CERT_DIR".into(), s("/etc/ssl/certs"));
+    if let Some(d) = &ctx.env.domain {
+        parts.env.insert("EXTERNAL_DNS_NAME".into(), s(d.dns_name.clone()));
+    }
 }
 
 /// The spec's own `env` and `secret_env`, and `secret_volumes`.

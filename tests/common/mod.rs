@@ -136,3 +136,17 @@ impl Drop for TempDir {
     }
 }
 pub mod tf;
+
+/// `../shared` beside the project (the platform reference and its checkers),
+/// or `MSPC_SHARED_DIR`. Missing: the test fails on CI and is skipped elsewhere.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("MSPC_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("../shared"));
+    if dir.join("tools/terraform/tf_schema_check.py").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{} is missing: the shared checkers must be beside the project", dir.display());
+    }
+    eprintln!("skipped: {} is not there", dir.display());
+    None
+}

@@ -9,10 +9,31 @@ use super::providers::{Provider, provider_blocks, terraform_block};
 
 /// APIs enabled in every project, before the service's own `iam.services`.
 pub const APIS: &[&str] = &[
-    "run", "containerregistry", "cloudbuild", "logging", "monitoring", "iam", "secretmanager", "redis", "compute",
-    "networkmanagement", "vpcaccess", "servicenetworking", "storage-api", "storage-component", "bigquery",
-    "cloudprofiler", "cloudscheduler", "sqladmin", "clouddeploy", "bigqueryconnection", "accesscontextmanager",
-    "pubsub", "datastream", "cloudtrace", "iamcredentials",
+    "run",
+    "containerregistry",
+    "cloudbuild",
+    "logging",
+    "monitoring",
+    "iam",
+    "secretmanager",
+    "redis",
+    "compute",
+    "networkmanagement",
+    "vpcaccess",
+    "servicenetworking",
+    "storage-api",
+    "storage-component",
+    "bigquery",
+    "cloudprofiler",
+    "cloudscheduler",
+    "sqladmin",
+    "clouddeploy",
+    "bigqueryconnection",
+    "accesscontextmanager",
+    "pubsub",
+    "datastream",
+    "cloudtrace",
+    "iamcredentials",
 ];
 
 pub fn build(ctx: &Ctx<'_>) -> Stack {
@@ -47,6 +68,16 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     apis.extend(ctx.service.iam.services.iter().cloned());
     apis.sort();
     apis.dedup();
+    // Admin and data access is audited in every project, so access to
+    // secrets, data and configuration leaves a trail.
+    f.add(
+        Blk::resource("google_project_iam_audit_config", "all_services")
+            .set("project", r("google_project.project.project_id"))
+            .set("service", s("allServices"))
+            .blocks(
+                ["ADMIN_READ", "DATA_READ", "DATA_WRITE"].map(|t| Blk::new("audit_log_config").set("log_type", s(t))),
+            ),
+    );
     f.add(Blk::new("locals").set("apis", strs(&apis)));
     f.add(
         Blk::resource("google_project_service", "apis")
@@ -56,6 +87,12 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
             .set("disable_on_destroy", b(false))
             .set("disable_dependent_services", b(false)),
     );
-    f.extend(output(ctx, "project", "project_id", r("google_project.project.project_id"), Some("google_project_service.apis")));
+    f.extend(output(
+        ctx,
+        "project",
+        "project_id",
+        r("google_project.project.project_id"),
+        Some("google_project_service.apis"),
+    ));
     Stack::main(f)
 }

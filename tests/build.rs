@@ -1,0 +1,167 @@
+//! `mspc build` end to end: deterministic output, independent of the thread
+//! count; output replaced whole and only on success; no secret values.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::TempDir;
+
+fn mspc(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mspc")).current_dir(cwd).args(args).env("NO_COLOR", "1").output().unwrap()
+}
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn service(id: &str) -> String {
+    format!(
+        r#"
+service {id} {{
+  owners      = ["core-services"]
+  description = "Service {id}"
+  image       = "us.gcr.io/example/{id}"
+  environment dev {{
+    project_id = "{id}-dev-1a2b"
+    category   = test
+    deploy     = manual
+  }}
+}}
+"#
+    )
+}
+
+fn workspace(services: &[&str]) -> TempDir {
+    let dir = TempDir::new("build");
+    let mut files: Vec<(String, String)> = services.iter().map(|s| (format!("services/{s}.msp"), service(s))).collect();
+    files.push(("platform.msp".into(), common::shared_platform()));
+    dir.write(&files);
+    dir
+}
+
+fn examples_into(out: &Path, jobs: &str) -> BTreeMap<String, Vec<u8>> {
+    let o = mspc(&common::repo_root(), &["build", "examples", "--jobs", jobs, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    tree(out)
+}
+
+#[test]
+fn building_twice_gives_the_same_bytes_on_one_thread_or_many() {
+    let dir = TempDir::new("determinism");
+    let first = examples_into(&dir.path().join("a"), "8");
+    let second = examples_into(&dir.path().join("b"), "8");
+    let single = examples_into(&dir.path().join("c"), "1");
+    assert!(first.len() > 50, "only {} files", first.len());
+    assert_eq!(first, second, "a second build differs");
+    assert_eq!(first, single, "one thread differs from eight");
+    // And over the previous output, in place.
+    let again = examples_into(&dir.path().join("a"), "2");
+    assert_eq!(first, again);
+}
+
+#[test]
+fn a_workspace_with_an_error_leaves_the_output_untouched() {
+    let ws = workspace(&["alpha", "beta"]);
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    let before = tree(&ws.path().join("out"));
+    std::fs::write(
+        ws.path().join("services/beta.msp"),
+        service("beta").replace("category   = test", "category   = tset"),
+    )
+    .unwrap();
+    let o = mspc(ws.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("E0205"));
+    assert_eq!(tree(&ws.path().join("out")), before, "the output changed");
+    let leftovers: Vec<_> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("mspc-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
+}
+
+#[test]
+fn files_of_removed_services_disappear() {
+    let ws = workspace(&["alpha", "beta"]);
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    assert!(ws.path().join("out/terraform/beta/dev/project/main.tf").is_file());
+    std::fs::remove_file(ws.path().join("services/beta.msp")).unwrap();
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    assert!(!ws.path().join("out/terraform/beta").exists());
+    assert!(ws.path().join("out/terraform/alpha/dev/project/main.tf").is_file());
+}
+
+#[test]
+fn a_filtered_build_replaces_only_its_environments() {
+    let ws = workspace(&["alpha", "beta"]);
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    let beta = std::fs::read(ws.path().join("out/terraform/beta/dev/project/main.tf")).unwrap();
+    std::fs::write(ws.path().join("services/alpha.msp"), service("alpha").replace("Service alpha", "Changed")).unwrap();
+    std::fs::write(ws.path().join("out/terraform/beta/dev/project/main.tf"), b"edited by hand").unwrap();
+    assert!(mspc(ws.path(), &["build", "--service", "alpha"]).status.success());
+    assert_eq!(std::fs::read(ws.path().join("out/terraform/beta/dev/project/main.tf")).unwrap(), b"edited by hand");
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    assert_eq!(std::fs::read(ws.path().join("out/terraform/beta/dev/project/main.tf")).unwrap(), beta);
+    let unknown = mspc(ws.path(), &["build", "--service", "gamma"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn a_folder_mspc_did_not_make_is_never_replaced() {
+    let ws = workspace(&["alpha"]);
+    let o = mspc(ws.path(), &["build", "--out", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not an mspc output folder"));
+    assert!(ws.path().join("services/alpha.msp").is_file(), "the workspace was touched");
+}
+
+/// Attributes that hold credentials must be references, never literals.
+#[test]
+fn no_secret_value_is_written() {
+    let build = common::tf::Build::examples();
+    let sensitive =
+        ["password", "secret_data", "token", "api_key", "api_token", "private_key", "auth_string", "secret"];
+    let mut problems = Vec::new();
+    for (path, text) in &build.files {
+        if !path.ends_with(".tf") {
+            continue;
+        }
+        let body: hcl::Body = hcl::parse(text).unwrap();
+        scan(&body, path, &sensitive, &mut problems);
+    }
+    assert!(problems.is_empty(), "literal values in secret attributes:\n{}", problems.join("\n"));
+
+    fn scan(body: &hcl::Body, path: &str, names: &[&str], problems: &mut Vec<String>) {
+        for s in body.iter() {
+            match s {
+                hcl::Structure::Attribute(a) => {
+                    let key = a.key.as_str();
+                    let literal = matches!(a.expr, hcl::Expression::String(_));
+                    // `secret` names a Secret Manager secret (a reference by name), which is fine.
+                    if literal && key != "secret" && names.iter().any(|n| key == *n || key.ends_with(&format!("_{n}")))
+                    {
+                        problems.push(format!("{path}: {key}"));
+                    }
+                }
+                hcl::Structure::Block(b) => scan(&b.body, path, names, problems),
+            }
+        }
+    }
+}

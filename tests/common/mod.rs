@@ -16,22 +16,9 @@ pub fn shared_platform() -> String {
 }
 
 /// Files of a fixture: one `.msp` file (put under `services/`), or a folder
-/// (files kept at their relative paths). Adds the shared platform if missing.
+/// (files kept at their relative paths), with the shared platform if it has none.
 pub fn fixture_files(path: &Path) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    if path.is_dir() {
-        for (rel, abs) in mspc_compiler::db::load::collect(path).expect("readable fixture") {
-            files.push((rel, std::fs::read_to_string(abs).expect("utf-8 fixture")));
-        }
-    } else {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        files.push((format!("services/{name}"), std::fs::read_to_string(path).expect("utf-8 fixture")));
-    }
-    if !files.iter().any(|(p, _)| p == "platform.msp") {
-        files.push(("platform.msp".into(), shared_platform()));
-    }
-    files.sort();
-    files
+    fixture_workspace(path).1
 }
 
 /// A fixture as a workspace, keeping files that are not UTF-8 as such.

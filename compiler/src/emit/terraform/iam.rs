@@ -77,7 +77,10 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     let runner = format!("serviceAccount:{}", ctx.platform.terraform_cloud.runner_service_account);
     f.add(
         Blk::resource("google_service_account_iam_member", "runner_acts_as_workload")
-            .set("for_each", call("toset", [strs(["roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"])]))
+            .set(
+                "for_each",
+                call("toset", [strs(["roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"])]),
+            )
             .set("service_account_id", r("google_service_account.workload.name"))
             .set("role", r("each.value"))
             .set("member", s(runner)),
@@ -126,7 +129,8 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         }
     }
     if !cross.is_empty() {
-        let entries = cross.iter().map(|(p, n)| (format!("{p}/{n}"), super::hcl::obj([("project", s(p)), ("secret", s(n))])));
+        let entries =
+            cross.iter().map(|(p, n)| (format!("{p}/{n}"), super::hcl::obj([("project", s(p)), ("secret", s(n))])));
         f.add(
             Blk::resource("google_secret_manager_secret_iam_member", "cross_project")
                 .set("for_each", super::hcl::obj(entries))
@@ -138,18 +142,13 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     }
 
     if env.postgres.as_ref().is_some_and(|p| p.logical_replication.is_some()) {
-        f.add(
-            Blk::resource("google_service_account", "datastream")
-                .set("project", project.clone())
-                .set("account_id", s("datastream-to-cloudsql"))
-                .set("display_name", s("Datastream to Cloud SQL")),
-        );
-        f.add(
-            Blk::resource("google_project_iam_member", "datastream")
-                .set("project", project.clone())
-                .set("role", s("roles/cloudsql.client"))
-                .set("member", tpl([lit("serviceAccount:"), rf("google_service_account.datastream.email")])),
-        );
+        f.extend(identity(
+            ctx,
+            "datastream",
+            "datastream-to-cloudsql",
+            "Datastream to Cloud SQL",
+            Some("roles/cloudsql.client"),
+        ));
     }
 
     let mut outputs = vec![
@@ -157,24 +156,15 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         ("operator_access_service_account", r("google_service_account.operator_access.email")),
     ];
     if ctx.is_final_rollout_stage() {
-        f.add(
-            Blk::resource("google_service_account", "clouddeploy_executor")
-                .set("project", project.clone())
-                .set("account_id", s("clouddeploy-executor"))
-                .set("display_name", s("Cloud Deploy executor")),
-        );
-        f.add(
-            Blk::resource("google_project_iam_member", "clouddeploy_executor")
-                .set("project", project.clone())
-                .set("role", s("roles/clouddeploy.jobRunner"))
-                .set("member", tpl([lit("serviceAccount:"), rf("google_service_account.clouddeploy_executor.email")])),
-        );
-        f.add(
-            Blk::resource("google_service_account", "clouddeploy_releaser")
-                .set("project", project.clone())
-                .set("account_id", s("clouddeploy-releaser"))
-                .set("display_name", s("Cloud Deploy releaser")),
-        );
+        f.extend(identity(
+            ctx,
+            "clouddeploy_executor",
+            "clouddeploy-executor",
+            "Cloud Deploy executor",
+            Some("roles/clouddeploy.jobRunner"),
+        ));
+        // Its roles are granted on the pipeline and buckets, in the cloudrun stack.
+        f.extend(identity(ctx, "clouddeploy_releaser", "clouddeploy-releaser", "Cloud Deploy releaser", None));
         outputs.push(("cloud_deploy_executor_service_account", r("google_service_account.clouddeploy_executor.email")));
         outputs.push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.id")));
         outputs.push(("cloud_deploy_releaser_service_account", r("google_service_account.clouddeploy_releaser.email")));
@@ -183,6 +173,25 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         f.extend(output(ctx, "iam", name, value, None));
     }
     Stack::main(f)
+}
+
+/// A service account, and optionally one role for it in the project.
+fn identity(ctx: &Ctx<'_>, name: &str, account_id: &str, display: &str, role: Option<&str>) -> Vec<Blk> {
+    let mut out = vec![
+        Blk::resource("google_service_account", name)
+            .set("project", s(ctx.project_id()))
+            .set("account_id", s(account_id))
+            .set("display_name", s(display)),
+    ];
+    if let Some(role) = role {
+        out.push(
+            Blk::resource("google_project_iam_member", name)
+                .set("project", s(ctx.project_id()))
+                .set("role", s(role))
+                .set("member", tpl([lit("serviceAccount:"), rf(format!("google_service_account.{name}.email"))])),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,6 @@
 pub mod check;
 pub mod db;
 pub mod diagnostics;
+pub mod emit;
 pub mod ir;
 pub mod syntax;
-pub mod emit;

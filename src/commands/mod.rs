@@ -53,7 +53,9 @@ pub enum CliError {
     #[error("refusing to replace `{0}`: it is not an mspc output folder")]
     #[diagnostic(
         code(mspc::not_our_output),
-        help("mspc replaces only an empty folder or one it created (marked by `.mspc-output`); choose another `--out`")
+        help(
+            "mspc replaces only an empty folder or one it created (marked by `.mspc-output`); choose another `--out`"
+        )
     )]
     NotOurOutput(PathBuf),
     #[error("internal compiler error: {0}")]

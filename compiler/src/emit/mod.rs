@@ -28,7 +28,12 @@ impl Filter {
 /// Every file of a build, sorted by path. Environments are generated in
 /// parallel on `threads` threads (0: one per core); the result does not
 /// depend on the thread count.
-pub fn build(platform: &Platform, services: &[std::sync::Arc<Service>], filter: &Filter, threads: usize) -> Vec<OutputFile> {
+pub fn build(
+    platform: &Platform,
+    services: &[std::sync::Arc<Service>],
+    filter: &Filter,
+    threads: usize,
+) -> Vec<OutputFile> {
     use rayon::prelude::*;
     let jobs: Vec<(&Service, &crate::ir::Environment)> = services
         .iter()

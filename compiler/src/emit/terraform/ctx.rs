@@ -55,7 +55,12 @@ impl<'a> Ctx<'a> {
 
     /// The Cloud Run service or job: `<service>-<env>-<region>`.
     pub fn cloud_run_name(&self) -> String {
-        format!("{}-{}-{}", self.service.id, self.env.id, self.env.region)
+        self.cloud_run_name_of(self.env)
+    }
+
+    /// The Cloud Run service or job of any environment of this service.
+    pub fn cloud_run_name_of(&self, env: &Environment) -> String {
+        format!("{}-{}-{}", self.service.id, env.id, env.region)
     }
 
     /// The workload service account's id (`<service>-sa`).
@@ -65,7 +70,12 @@ impl<'a> Ctx<'a> {
 
     /// The workload service account's email, known before it exists.
     pub fn workload_email(&self) -> String {
-        format!("{}@{}.iam.gserviceaccount.com", self.workload_account_id(), self.env.project_id)
+        self.workload_email_in(&self.env.project_id)
+    }
+
+    /// The workload service account's email in another environment's project.
+    pub fn workload_email_in(&self, project_id: &str) -> String {
+        format!("{}@{project_id}.iam.gserviceaccount.com", self.workload_account_id())
     }
 
     /// `serviceAccount:<workload email>`
@@ -80,6 +90,54 @@ impl<'a> Ctx<'a> {
 
     pub fn has_private_network(&self) -> bool {
         self.env.redis.is_some() || self.env.postgres.is_some()
+    }
+
+    /// The private network (VPC) Redis and Cloud SQL are reached through.
+    pub fn network_name(&self) -> String {
+        self.service.id.clone()
+    }
+
+    /// The range reserved for the service networking peering (Cloud SQL's private IP).
+    pub fn service_networking_address_name(&self) -> String {
+        format!("{}-service-networking-connection", self.service.id)
+    }
+
+    /// The Memorystore instance (one per project).
+    pub fn redis_instance_name(&self) -> String {
+        self.service.id.clone()
+    }
+
+    /// The identity Cloud Scheduler runs a scheduled job as (`<service>-job-sa`).
+    pub fn job_invoker_account_id(&self) -> String {
+        format!("{}-job-sa", self.service.id)
+    }
+
+    /// The Sentry project's slug: `<service>-<env>`.
+    pub fn sentry_slug(&self) -> String {
+        format!("{}-{}", self.service.id, self.env.id)
+    }
+
+    /// The file beside `main.tf` holding a BigQuery table's schema.
+    pub fn bigquery_schema_file(table: &str) -> String {
+        format!("bigquery-{table}.json")
+    }
+
+    /// The service's operations page: the generated page under the
+    /// handbook's `pages_url`, else the service's own `handbook_page`.
+    pub fn operations_page(&self) -> Option<String> {
+        match &self.platform.handbook.pages_url {
+            Some(base) => Some(format!("{}/{}", base.trim_end_matches('/'), self.service.id)),
+            None => self.service.handbook_page.clone(),
+        }
+    }
+
+    /// Where this environment is described: its section of the generated
+    /// page (`#<env>`), else the service's own page.
+    pub fn environment_page(&self) -> Option<String> {
+        match &self.platform.handbook.pages_url {
+            Some(_) => self.operations_page().map(|p| format!("{p}#{}", self.env.id)),
+            None => self.service.handbook_page.clone(),
+        }
     }
 
     /// The chat channel of this environment's alerts.
@@ -100,6 +158,41 @@ impl<'a> Ctx<'a> {
     /// The delivery pipeline: `<service>-<region>-rollout`.
     pub fn pipeline_name(&self) -> String {
         format!("{}-{}-rollout", self.service.id, self.env.region)
+    }
+
+    /// The rollout's stages, in order, as environments (the IR guarantees
+    /// every stage names one of the service's environments).
+    pub fn rollout_stages(&self) -> Vec<&'a Environment> {
+        let Some(rollout) = &self.service.rollout else { return Vec::new() };
+        rollout.stages.iter().filter_map(|id| self.service.environments.iter().find(|e| &e.id == id)).collect()
+    }
+
+    /// The Cloud Deploy target of a rollout stage: `<env>-<region>`.
+    pub fn rollout_target(env: &Environment) -> String {
+        format!("{}-{}", env.id, env.region)
+    }
+
+    /// The Cloud Deploy execution identity (created by the iam stack of the
+    /// final stage), known before it exists.
+    pub fn clouddeploy_executor_email(&self) -> String {
+        format!("clouddeploy-executor@{}.iam.gserviceaccount.com", self.env.project_id)
+    }
+
+    /// The rollout file beside the final stage's `main.tf`, applied with `gcloud deploy apply`.
+    pub fn rollout_file(&self) -> String {
+        format!("rollout-{}.clouddeploy.yaml", self.env.region)
+    }
+
+    /// The name of one of the load balancer's resources: `<cloud run name>-<suffix>`
+    /// (just the Cloud Run name when `suffix` is empty), at most `max`
+    /// characters. Every name in the project shares the base, so when it is
+    /// too long the base is shortened and the suffixes keep names distinct.
+    pub fn lb_name(&self, suffix: &str, max: usize) -> String {
+        let base = self.cloud_run_name();
+        let room = if suffix.is_empty() { max } else { max.saturating_sub(suffix.len() + 1) };
+        let cut: String = base.chars().take(room).collect();
+        let cut = cut.trim_end_matches('-');
+        if suffix.is_empty() { cut.to_string() } else { format!("{cut}-{suffix}") }
     }
 
     /// Labels on everything that takes labels.

@@ -60,7 +60,13 @@ fn is_traversal(s: &str) -> bool {
             }
             rest = &r[end + 1..];
         } else {
-            let r = if first { rest } else if let Some(r) = rest.strip_prefix('.') { r } else { return false };
+            let r = if first {
+                rest
+            } else if let Some(r) = rest.strip_prefix('.') {
+                r
+            } else {
+                return false;
+            };
             let end = r.find(['.', '[']).unwrap_or(r.len());
             if !is_ident(&r[..end]) {
                 return false;

@@ -23,7 +23,8 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     // Linear: each run waits for the one before, for applies and destroys alike.
     let settings = |name: &str| Blk::new(name).set("manual_confirm", b(false)).set("wait_for_run", b(true));
     for (i, stack) in earlier.iter().enumerate() {
-        let mut run = Blk::resource("tfe_workspace_run", stack).set("workspace_id", r(format!("data.tfe_workspace.{stack}.id")));
+        let mut run =
+            Blk::resource("tfe_workspace_run", stack).set("workspace_id", r(format!("data.tfe_workspace.{stack}.id")));
         if i > 0 {
             run = run.set("depends_on", list([r(format!("tfe_workspace_run.{}", earlier[i - 1]))]));
         }

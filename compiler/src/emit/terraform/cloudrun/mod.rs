@@ -21,11 +21,26 @@ use super::ctx::Ctx;
 use super::hcl::{Blk, Expr, File, n, r, s};
 use super::providers::{Provider, provider_blocks, terraform_block};
 
-/// A secret an environment variable or volume reads (always its latest version).
+/// A secret an environment variable or volume reads.
 #[derive(Clone, Debug)]
 pub struct SecretSource {
     /// The secret's id (`NAME`) or full path (`projects/p/secrets/NAME`).
     pub secret: Expr,
+    /// `None`: the latest version, as users' secrets are always read. Secrets
+    /// this stack writes pin the version it created, so that a new value
+    /// rolls out a new revision.
+    pub version: Option<Expr>,
+}
+
+impl SecretSource {
+    pub fn latest(secret: Expr) -> SecretSource {
+        SecretSource { secret, version: None }
+    }
+
+    /// The version to read: pinned, or `latest`.
+    pub fn version(&self) -> Expr {
+        self.version.clone().unwrap_or_else(|| s("latest"))
+    }
 }
 
 /// A secret mounted as a read-only file.
@@ -152,5 +167,5 @@ fn secret_source(project: &Option<String>, name: &str) -> SecretSource {
         Some(p) => s(format!("projects/{p}/secrets/{name}")),
         None => s(name),
     };
-    SecretSource { secret }
+    SecretSource::latest(secret)
 }

@@ -524,6 +524,17 @@ fn the_target_file_has_the_custom_type_and_one_target_per_stage() {
     assert!(header.contains("gcloud deploy releases create"));
     assert!(header.contains("--delivery-pipeline=shop-us-west1-rollout"));
     assert!(header.contains("customTarget/tag=$TAG"));
+    assert!(header.contains("--source=."), "the release source is the folder with skaffold.yaml");
+    // The release source defines both actions the target type names.
+    let skaffold = b.file("terraform/shop/prod/cloudrun/skaffold.yaml");
+    assert!(skaffold.contains("kind: Config\n"));
+    assert!(skaffold.contains("  - name: \"cloud-run-image-deploy-render\"\n"));
+    assert!(skaffold.contains("  - name: \"cloud-run-image-deploy\"\n"));
+    assert!(skaffold.contains("gcloud run services update"));
+    assert!(
+        !b.paths().iter().any(|p| p.ends_with("skaffold.yaml") && !p.starts_with("terraform/shop/prod/")),
+        "only in the final stage"
+    );
     // Every value is quoted; nothing else but comments and the fixed layout.
     for line in yaml.lines().filter(|l| !l.starts_with('#') && *l != "---") {
         let value = line.split_once(": ").map(|(_, v)| v);

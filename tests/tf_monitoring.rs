@@ -271,14 +271,14 @@ fn precondition_failures_are_counted_from_the_logs() {
     let b = build("", "");
     let m = monitoring(&b);
     let metric = m.resource("google_logging_metric", "cloud_run_precondition_failed");
-    assert_eq!(metric.str("name").as_deref(), Some("msp.sourcegraph.com/cloud_run_precondition_failed"));
+    assert_eq!(metric.str("name").as_deref(), Some("msp/cloud_run_precondition_failed"));
     assert!(metric.str("filter").unwrap().contains("protoPayload.status.code = 9"));
     let alert = m.resource(POLICY, "service_cloud_run_precondition_failed");
     assert!(
         alert
             .str("conditions.condition_threshold.filter")
             .unwrap()
-            .contains("logging.googleapis.com/user/msp.sourcegraph.com/cloud_run_precondition_failed")
+            .contains("logging.googleapis.com/user/msp/cloud_run_precondition_failed")
     );
     assert_eq!(flat(alert.text("depends_on")), "[google_logging_metric.cloud_run_precondition_failed]");
 }

@@ -36,15 +36,15 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
         let Some(svc) = result.services.iter().find(|x| &x.id == s) else {
             return Err(CliError::UnknownTarget(format!("service `{s}`")));
         };
-        if let Some(e) = &f.env {
-            if !svc.environments.iter().any(|x| &x.id == e) {
-                return Err(CliError::UnknownTarget(format!("environment `{e}` of `{s}`")));
-            }
+        if let Some(e) = &f.env
+            && !svc.environments.iter().any(|x| &x.id == e)
+        {
+            return Err(CliError::UnknownTarget(format!("environment `{e}` of `{s}`")));
         }
-    } else if let Some(e) = &f.env {
-        if !result.services.iter().any(|s| s.environments.iter().any(|x| &x.id == e)) {
-            return Err(CliError::UnknownTarget(format!("environment `{e}`")));
-        }
+    } else if let Some(e) = &f.env
+        && !result.services.iter().any(|s| s.environments.iter().any(|x| &x.id == e))
+    {
+        return Err(CliError::UnknownTarget(format!("environment `{e}`")));
     }
     let files = emit::build(platform, &result.services, f, args.jobs);
     // A filtered build regenerates only its environments; the rest is kept.

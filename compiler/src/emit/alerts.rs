@@ -236,8 +236,11 @@ pub struct Alert {
     pub requires: Option<Requirement>,
 }
 
-/// The log-based metric counting Cloud Run's precondition failures.
-pub const PRECONDITION_FAILED_METRIC: &str = "msp.sourcegraph.com/cloud_run_precondition_failed";
+/// The log-based metric counting Cloud Run's precondition failures, under
+/// the platform's prefix (`msp/cloud_run_precondition_failed`).
+pub fn precondition_failed_metric(platform: &Platform) -> String {
+    format!("{}/cloud_run_precondition_failed", platform.terraform_cloud.prefix)
+}
 
 /// GCP rejects absence conditions longer than 23h30m.
 const MAX_ABSENCE_MINUTES: u64 = 23 * 60 + 30;
@@ -577,7 +580,7 @@ fn service_alerts(ctx: &Ctx<'_>) -> Vec<Alert> {
         out.push(a);
     }
     let metric = LogMetric {
-        name: PRECONDITION_FAILED_METRIC.to_string(),
+        name: precondition_failed_metric(ctx.platform),
         description: format!(
             "Cloud Run instances of {} that failed to start on a failed precondition",
             ctx.cloud_run_name()

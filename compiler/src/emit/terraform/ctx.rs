@@ -10,6 +10,9 @@ pub struct Ctx<'a> {
     pub env: &'a Environment,
 }
 
+/// The account id of the identity Cloud Deploy runs releases as.
+pub const CLOUDDEPLOY_EXECUTOR: &str = "clouddeploy-executor";
+
 /// The stacks of an environment, in the order they are applied.
 pub const STACKS: [&str; 5] = ["project", "iam", "cloudrun", "monitoring", "tfcworkspaces"];
 
@@ -175,7 +178,7 @@ impl<'a> Ctx<'a> {
     /// The Cloud Deploy execution identity (created by the iam stack of the
     /// final stage), known before it exists.
     pub fn clouddeploy_executor_email(&self) -> String {
-        format!("clouddeploy-executor@{}.iam.gserviceaccount.com", self.env.project_id)
+        format!("{CLOUDDEPLOY_EXECUTOR}@{}.iam.gserviceaccount.com", self.env.project_id)
     }
 
     /// The rollout file beside the final stage's `main.tf`, applied with `gcloud deploy apply`.

@@ -301,31 +301,57 @@ impl Blk {
         self.block(lifecycle)
     }
 
-    fn to_hcl(&self, comments: &mut Vec<(String, String)>) -> Block {
+    /// A comment becomes a sentinel attribute at its exact place (hcl-rs
+    /// has no comments); `restore_comments` turns it back into `# …`.
+    fn to_hcl(&self, comments: &mut Vec<String>) -> Block {
         let mut b = Block::builder(Identifier::unchecked(self.ident.clone()));
         for l in &self.labels {
             b = b.add_label(l.as_str());
         }
-        let mut pending: Vec<String> = Vec::new();
         for item in &self.items {
             match item {
                 Item::Attr(k, v) => {
                     b = b.add_attribute(Attribute::new(Identifier::unchecked(k.clone()), v.to_hcl()));
-                    for c in pending.drain(..) {
-                        comments.push((format!("{k} ="), c));
-                    }
                 }
-                Item::Block(child) => {
-                    b = b.add_block(child.to_hcl(comments));
-                    for c in pending.drain(..) {
-                        comments.push((format!("{} ", child.ident), c));
-                    }
+                Item::Block(child) => b = b.add_block(child.to_hcl(comments)),
+                Item::Comment(c) => {
+                    let key = format!("{COMMENT_SENTINEL}{}", comments.len());
+                    comments.push(c.clone());
+                    b = b.add_attribute(Attribute::new(Identifier::unchecked(key), Expression::Null));
                 }
-                Item::Comment(c) => pending.push(c.clone()),
             }
         }
         b.build()
     }
+}
+
+/// No generated attribute starts with this, and it is a valid identifier.
+const COMMENT_SENTINEL: &str = "__mspc_comment_";
+
+/// Replaces each sentinel line with its comment, at the same indentation.
+fn restore_comments(text: &str, comments: &[String]) -> String {
+    if comments.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let index = trimmed
+            .strip_prefix(COMMENT_SENTINEL)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok());
+        match index.and_then(|i| comments.get(i)) {
+            Some(c) => {
+                let indent = &line[..line.len() - trimmed.len()];
+                out.push_str(&format!("{indent}# {c}\n"));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// A whole file: top-level blocks with optional comments above them.
@@ -384,7 +410,7 @@ impl File {
             let mut inner_comments = Vec::new();
             let body = Body::builder().add_block(blk.to_hcl(&mut inner_comments)).build();
             let text = hcl::format::to_string(&body).unwrap_or_default();
-            out.push_str(&empty_blocks(&place_comments(&text, &inner_comments)));
+            out.push_str(&empty_blocks(&restore_comments(&text, &inner_comments)));
         }
         super::align::align(&out)
     }
@@ -403,31 +429,6 @@ fn empty_blocks(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
-}
-
-/// Puts each nested comment on its own line above the first line that starts
-/// with its anchor (`key =` or `block `), in order.
-fn place_comments(text: &str, comments: &[(String, String)]) -> String {
-    if comments.is_empty() {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut pending = comments.iter().peekable();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        while let Some((anchor, comment)) = pending.peek() {
-            if trimmed.starts_with(anchor.as_str()) {
-                let indent = &line[..line.len() - trimmed.len()];
-                out.push_str(&format!("{indent}# {comment}\n"));
-                pending.next();
-            } else {
-                break;
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -452,6 +453,23 @@ mod tests {
         let mut f = File::new();
         f.add(Blk::new("locals").set("v", e));
         assert_eq!(f.render(), "locals {\n  v = \"a \\\"q\\\" $${not} ${local.x}\\n\"\n}\n");
+    }
+
+    #[test]
+    fn comments_stay_above_the_item_they_were_added_before() {
+        let blk = Blk::new("a")
+            .comment("first")
+            .set("secret", s("x"))
+            .set("version", s("1"))
+            .comment("second")
+            .set("secret", s("y"))
+            .block(Blk::new("inner").comment("third").set("k", n(1)));
+        let mut f = File::new();
+        f.add(blk);
+        assert_eq!(
+            f.render(),
+            "a {\n  # first\n  secret  = \"x\"\n  version = \"1\"\n  # second\n  secret = \"y\"\n\n  inner {\n    # third\n    k = 1\n  }\n}\n"
+        );
     }
 
     #[test]

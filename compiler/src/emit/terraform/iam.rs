@@ -159,7 +159,7 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         f.extend(identity(
             ctx,
             "clouddeploy_executor",
-            "clouddeploy-executor",
+            super::ctx::CLOUDDEPLOY_EXECUTOR,
             "Cloud Deploy executor",
             Some("roles/clouddeploy.jobRunner"),
         ));

@@ -92,6 +92,13 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
             .set("default", s(default_image_tag(ctx))),
     );
     parts.add(Blk::resource("random_id", "diagnostics_secret").set("byte_length", n(8)));
+    // The monitoring stack's uptime check sends it as a bearer token. Sensitive,
+    // and not mirrored into Secret Manager like the other outputs.
+    parts.add(
+        Blk::labeled("output", &["diagnostics_secret"])
+            .set("value", r("random_id.diagnostics_secret.hex"))
+            .set("sensitive", super::hcl::b(true)),
+    );
     base_env(ctx, &mut parts);
 
     network::add(ctx, &mut parts);

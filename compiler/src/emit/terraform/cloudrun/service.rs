@@ -3,7 +3,7 @@
 //! the internal load balancer; who may invoke it is the environment's
 //! `authentication`.
 
-use super::{Parts, SecretSource};
+use super::Parts;
 use crate::emit::terraform::ctx::Ctx;
 use crate::emit::terraform::hcl::{Blk, Expr, b, list, lit, n, obj, r, rf, s, tpl};
 use crate::ir::{Authentication, Generation, HealthProbes, Protocol};
@@ -124,11 +124,10 @@ fn container(ctx: &Ctx<'_>, parts: &Parts, probes: Option<&HealthProbes>) -> Blk
     for name in names {
         let e = Blk::new("env").set("name", s(name.clone()));
         let e = match (parts.secret_env.get(name), parts.env.get(name)) {
-            (Some(secret), _) => e.block(Blk::new("value_source").block(secret_attrs(
-                Blk::new("secret_key_ref"),
-                &secret.secret,
-                ("version", secret.version(), version_note(secret)),
-            ))),
+            (Some(secret), _) => e.block(
+                Blk::new("value_source")
+                    .block(secret_name(Blk::new("secret_key_ref"), &secret.secret).set("version", secret.version())),
+            ),
             (None, Some(value)) => e.set("value", value.clone()),
             (None, None) => continue,
         };
@@ -181,12 +180,7 @@ fn volumes(parts: &Parts) -> Vec<Blk> {
         .iter()
         .map(|v| {
             Blk::new("volumes").set("name", s(v.name.clone())).block(
-                secret_attrs(
-                    Blk::new("secret"),
-                    &v.secret.secret,
-                    ("default_mode", n(SECRET_FILE_MODE), "Read-only for everyone (0444)."),
-                )
-                .block(
+                secret_name(Blk::new("secret"), &v.secret.secret).set("default_mode", n(SECRET_FILE_MODE)).block(
                     Blk::new("items")
                         .set("path", s(v.file.clone()))
                         .set("version", v.secret.version())
@@ -197,28 +191,15 @@ fn volumes(parts: &Parts) -> Vec<Blk> {
         .collect()
 }
 
-/// Writes `secret = <name>` and the attribute after it, each with a comment.
-/// A literal name can look like a credential to secret scanners, which
-/// accept a skip comment on the line before; it is only a Secret Manager
-/// secret's name. Both comments are needed for placement, not only for
-/// readers: a nested comment goes above the first line that starts with its
-/// attribute's name, and consecutive comments with the same attribute name
-/// all land there, so every `secret` and the attribute after it alternate.
-fn secret_attrs(blk: Blk, secret: &Expr, (next_key, next_value, note): (&str, Expr, &str)) -> Blk {
-    let about = match secret {
-        Expr::Str(_) => "checkov:skip=CKV_SECRET_6:the name of a Secret Manager secret, not its value",
-        _ => "A secret this stack writes.",
-    };
-    blk.comment(about).set("secret", secret.clone()).comment(note).set(next_key, next_value)
-}
-
-/// What `version` means for a secret.
-fn version_note(secret: &SecretSource) -> &'static str {
-    if secret.version.is_some() {
-        "The version this stack wrote: a new value rolls out a new revision."
-    } else {
-        "Always the latest version."
+/// `secret = <name>`. A literal name can look like a credential to secret
+/// scanners; it is only a Secret Manager secret's name, so the scanner's
+/// check is skipped on that line.
+fn secret_name(blk: Blk, secret: &Expr) -> Blk {
+    match secret {
+        Expr::Str(_) => blk.comment("checkov:skip=CKV_SECRET_6:the name of a Secret Manager secret, not its value"),
+        _ => blk,
     }
+    .set("secret", secret.clone())
 }
 
 /// `512Mi`, or `2Gi` when it is whole gibibytes.

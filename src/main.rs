@@ -2,6 +2,7 @@
 //! `commands/`.
 
 mod commands;
+mod git;
 mod outdir;
 
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Generate Terraform (and, later, docs) for every service and environment.
+    /// Generate Terraform and operations docs for every service and environment.
     /// Nothing is written unless the whole workspace checks clean.
     Build {
         /// A file or folder inside the workspace (default: the current folder).
@@ -55,6 +56,27 @@ enum Command {
         /// Threads to generate with (0: one per core). The output does not depend on it.
         #[arg(long, default_value_t = 0)]
         jobs: usize,
+        /// Write the time of generation into the docs (UTC; `SOURCE_DATE_EPOCH` fixes it).
+        #[arg(long)]
+        timestamp: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Generate only the operations docs (`<out>/docs/`), or, with `--reference`,
+    /// the language reference (`<out>/reference/`). The rest of `<out>` is kept.
+    Docs {
+        /// A file or folder inside the workspace (default: the current folder).
+        #[arg(conflicts_with = "reference")]
+        path: Option<PathBuf>,
+        /// The output folder (the same as `mspc build`'s).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The language reference, from the stdlib, with the diagnostic codes. Needs no workspace.
+        #[arg(long)]
+        reference: bool,
+        /// Write the time of generation into the pages (UTC; `SOURCE_DATE_EPOCH` fixes it).
+        #[arg(long, conflicts_with = "reference")]
+        timestamp: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -107,10 +129,19 @@ fn main() -> ExitCode {
         Command::Check { paths, output } => commands::check::run(&paths, output.into(), false, false),
         Command::Lint { paths, deny, output } => commands::check::run(&paths, output.into(), true, deny.is_some()),
         Command::Explain { code } => commands::explain::run(&code),
-        Command::Build { path, out, service, env, jobs, output } => commands::build::run(
-            commands::build::BuildArgs { path, out, filter: mspc_compiler::emit::Filter { service, env }, jobs },
+        Command::Build { path, out, service, env, jobs, timestamp, output } => commands::build::run(
+            commands::build::BuildArgs {
+                path,
+                out,
+                filter: mspc_compiler::emit::Filter { service, env },
+                jobs,
+                timestamp,
+            },
             output.into(),
         ),
+        Command::Docs { path, out, reference, timestamp, output } => {
+            commands::docs::run(commands::docs::DocsArgs { path, out, reference, timestamp }, output.into())
+        }
         Command::Ir { path } => commands::ir::run(path.as_deref()),
     };
     match result {

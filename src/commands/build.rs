@@ -1,10 +1,14 @@
-//! `mspc build`: Terraform for every stack of every environment.
+//! `mspc build`: Terraform for every stack of every environment, and the
+//! operations docs.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use mspc_compiler::diagnostics::render;
-use mspc_compiler::emit::{self, Filter};
+use mspc_compiler::emit::docs::{self, DocsMeta};
+use mspc_compiler::emit::{self, Filter, OutputFile};
+use mspc_compiler::ir::{Platform, Service};
 
 use super::{CliError, Output, Session};
 use crate::outdir;
@@ -14,10 +18,20 @@ pub struct BuildArgs {
     pub out: PathBuf,
     pub filter: Filter,
     pub jobs: usize,
+    pub timestamp: bool,
 }
 
-pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
-    let session = Session::open(args.path.as_deref().unwrap_or(Path::new(".")))?;
+/// A workspace that checked clean, ready to generate from.
+pub struct Clean {
+    pub session: Session,
+    pub platform: Arc<Platform>,
+    pub services: Vec<Arc<Service>>,
+}
+
+/// Loads and checks the workspace at `path`. On errors, prints them and
+/// returns the exit code: nothing may be generated then.
+pub fn load_clean(path: Option<&Path>, out: &Path, output: &Output) -> Result<Result<Clean, ExitCode>, CliError> {
+    let session = Session::open(path.unwrap_or(Path::new(".")))?;
     let result = session.loaded.result();
     if let Some(e) = result.internal_errors.first() {
         return Err(CliError::Internal(e.clone()));
@@ -25,15 +39,47 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     if result.has_errors() {
         let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         super::out(&render::render(output.format, &errors, &session, output.color));
-        super::err(&format!("the workspace has errors: `{}` was not changed", args.out.display()));
-        return Ok(ExitCode::from(1));
+        super::err(&format!("the workspace has errors: `{}` was not changed", out.display()));
+        return Ok(Err(ExitCode::from(1)));
     }
-    let Some(platform) = &result.platform else {
+    let Some(platform) = result.platform.clone() else {
         return Err(CliError::NoWorkspace(session.loaded.root.clone()));
     };
+    let services = result.services.clone();
+    Ok(Ok(Clean { session, platform, services }))
+}
+
+/// Where the pages say they come from: the checkout's commit, and the time
+/// only when asked (`SOURCE_DATE_EPOCH` fixes it, for reproducible builds).
+pub fn docs_meta(root: &Path, timestamp: bool) -> DocsMeta {
+    let timestamp = timestamp.then(|| {
+        let now = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map_or_else(std::time::SystemTime::now, |secs| {
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+            });
+        humantime::format_rfc3339_seconds(now).to_string()
+    });
+    DocsMeta { revision: crate::git::revision(root), timestamp }
+}
+
+pub fn write(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<(), CliError> {
+    outdir::replace(out, files, keep).map_err(|e| match e {
+        outdir::OutError::NotOurs(p) => CliError::NotOurOutput(p),
+        outdir::OutError::Io(path, error) => CliError::Io { path, error },
+    })
+}
+
+pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
+    let clean = match load_clean(args.path.as_deref(), &args.out, &output)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let services = &clean.services;
     let f = &args.filter;
     if let Some(s) = &f.service {
-        let Some(svc) = result.services.iter().find(|x| &x.id == s) else {
+        let Some(svc) = services.iter().find(|x| &x.id == s) else {
             return Err(CliError::UnknownTarget(format!("service `{s}`")));
         };
         if let Some(e) = &f.env
@@ -42,27 +88,28 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
             return Err(CliError::UnknownTarget(format!("environment `{e}` of `{s}`")));
         }
     } else if let Some(e) = &f.env
-        && !result.services.iter().any(|s| s.environments.iter().any(|x| &x.id == e))
+        && !services.iter().any(|s| s.environments.iter().any(|x| &x.id == e))
     {
         return Err(CliError::UnknownTarget(format!("environment `{e}`")));
     }
-    let files = emit::build(platform, &result.services, f, args.jobs);
-    // A filtered build regenerates only its environments; the rest is kept.
-    let regenerated: Vec<String> = result
-        .services
+    let meta = docs_meta(&clean.session.loaded.root, args.timestamp);
+    let files = emit::build(&clean.platform, services, f, &meta, args.jobs);
+    // A filtered build regenerates only its environments and their services'
+    // pages (and the index); the rest is kept. The language reference
+    // (`mspc docs --reference`) is never a build's to remove.
+    let mut regenerated: Vec<String> = services
         .iter()
         .flat_map(|s| s.environments.iter().map(move |e| (s, e)))
         .filter(|(s, e)| f.wants(&s.id, &e.id))
         .map(|(s, e)| format!("terraform/{}/{}/", s.id, e.id))
         .collect();
-    let filtered = f.service.is_some() || f.env.is_some();
-    outdir::replace(&args.out, &files, |rel| filtered && !regenerated.iter().any(|p| rel.starts_with(p))).map_err(
-        |e| match e {
-            outdir::OutError::NotOurs(p) => CliError::NotOurOutput(p),
-            outdir::OutError::Io(path, error) => CliError::Io { path, error },
-        },
-    )?;
     let envs = regenerated.len();
+    regenerated.extend(services.iter().filter(|s| f.wants_service(s)).map(|s| docs::page_path(&s.id)));
+    regenerated.push("docs/index.md".into());
+    let filtered = f.service.is_some() || f.env.is_some();
+    write(&args.out, &files, |rel| {
+        rel.starts_with("reference/") || (filtered && !regenerated.iter().any(|p| rel.starts_with(p.as_str())))
+    })?;
     super::err(&format!("wrote {} files for {envs} environments to `{}`", files.len(), args.out.display()));
     Ok(ExitCode::SUCCESS)
 }

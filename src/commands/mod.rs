@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod docs;
 pub mod explain;
 pub mod ir;
 

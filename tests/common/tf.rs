@@ -21,7 +21,7 @@ impl Build {
         let shown = mspc_compiler::diagnostics::render::short(&r.diagnostics, &ws);
         assert!(!r.has_errors(), "the workspace does not check:\n{shown}{:?}", r.internal_errors);
         let platform = r.platform.as_ref().expect("platform");
-        let out = mspc_compiler::emit::build(platform, &r.services, &Default::default(), 1);
+        let out = mspc_compiler::emit::build(platform, &r.services, &Default::default(), &Default::default(), 1);
         Build { files: out.into_iter().map(|f| (f.path, f.contents)).collect() }
     }
 
@@ -29,7 +29,13 @@ impl Build {
         let ws = mspc_compiler::db::load::Loaded::from_disk(&super::repo_root().join("examples")).unwrap();
         let r = ws.result();
         assert!(!r.has_errors());
-        let out = mspc_compiler::emit::build(r.platform.as_ref().unwrap(), &r.services, &Default::default(), 1);
+        let out = mspc_compiler::emit::build(
+            r.platform.as_ref().unwrap(),
+            &r.services,
+            &Default::default(),
+            &Default::default(),
+            1,
+        );
         Build { files: out.into_iter().map(|f| (f.path, f.contents)).collect() }
     }
 

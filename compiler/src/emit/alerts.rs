@@ -981,6 +981,7 @@ mod tests {
             "cloudflare": { "origin_certificate_secret": "C", "origin_key_secret": "K" },
             "cloud_deploy": { "notification_endpoint_secret": null },
             "handbook": {
+                "platform_name": "Managed Services Platform",
                 "platform_team": null, "platform_team_url": null, "support_channel": "#help",
                 "platform_url": null, "tooling_setup_url": null, "specs_url": null,
                 "pages_url": "https://handbook.example.com/msp/"

@@ -1,6 +1,8 @@
 //! Back ends. They read only the IR.
 
 pub mod alerts;
+pub mod docs;
+pub mod reference;
 pub mod terraform;
 
 /// A generated file, relative to the output folder.
@@ -23,15 +25,23 @@ impl Filter {
     pub fn wants(&self, service: &str, env: &str) -> bool {
         self.service.as_deref().is_none_or(|s| s == service) && self.env.as_deref().is_none_or(|e| e == env)
     }
+
+    /// Whether any of the service's environments is wanted: its page is
+    /// regenerated then.
+    pub fn wants_service(&self, service: &Service) -> bool {
+        service.environments.iter().any(|e| self.wants(&service.id, &e.id))
+    }
 }
 
-/// Every file of a build, sorted by path. Environments are generated in
-/// parallel on `threads` threads (0: one per core); the result does not
-/// depend on the thread count.
+/// Every file of a build, sorted by path: the Terraform of the wanted
+/// environments, the pages of their services and the docs index.
+/// Environments are generated in parallel on `threads` threads (0: one per
+/// core); the result does not depend on the thread count.
 pub fn build(
     platform: &Platform,
     services: &[std::sync::Arc<Service>],
     filter: &Filter,
+    meta: &docs::DocsMeta,
     threads: usize,
 ) -> Vec<OutputFile> {
     use rayon::prelude::*;
@@ -47,6 +57,8 @@ pub fn build(
         Ok(pool) => pool.install(generate),
         Err(_) => jobs.iter().flat_map(|(s, e)| terraform::environment(platform, s, e)).collect(),
     };
+    let pages: Vec<&Service> = services.iter().map(|s| &**s).filter(|s| filter.wants_service(s)).collect();
+    files.extend(docs::docs(platform, services, &pages, meta));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

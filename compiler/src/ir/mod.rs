@@ -398,6 +398,7 @@ pub struct CloudDeploy {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Handbook {
+    pub platform_name: String,
     pub platform_team: Option<String>,
     pub platform_team_url: Option<String>,
     pub support_channel: Option<String>,

@@ -14,6 +14,9 @@ pub struct Ctx<'a> {
 pub const CLOUDDEPLOY_EXECUTOR: &str = "clouddeploy-executor";
 
 /// The stacks of an environment, in the order they are applied.
+/// The PostgreSQL major version of every Cloud SQL instance.
+pub const POSTGRES_MAJOR: u32 = 15;
+
 pub const STACKS: [&str; 5] = ["project", "iam", "cloudrun", "monitoring", "tfcworkspaces"];
 
 impl<'a> Ctx<'a> {
@@ -51,8 +54,9 @@ impl<'a> Ctx<'a> {
         format!("{}-{}-{}-{stack}", self.platform.terraform_cloud.prefix, self.service.id, self.env.id)
     }
 
-    /// The tag grouping this environment's workspaces.
-    pub fn workspace_tag(&self) -> String {
+    /// `<prefix>-<service>-<env>`: the Terraform Cloud project holding this
+    /// environment's workspaces, and a name unique per environment.
+    pub fn tfc_project(&self) -> String {
         format!("{}-{}-{}", self.platform.terraform_cloud.prefix, self.service.id, self.env.id)
     }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::Parts;
 use super::network::{NETWORK, SERVICE_NETWORKING};
-use crate::emit::terraform::ctx::Ctx;
+use crate::emit::terraform::ctx::{Ctx, POSTGRES_MAJOR};
 use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, n, obj, r, s, strs};
 use crate::emit::terraform::providers::Provider;
 use crate::ir::{Postgres, Publication};
@@ -196,7 +196,7 @@ fn instance(ctx: &Ctx<'_>, pg: &Postgres, guard: bool) -> Blk {
         .set("project", s(ctx.project_id()))
         .set("region", s(ctx.region()))
         .set("name", r("random_id.postgresql_instance.hex"))
-        .set("database_version", s("POSTGRES_15"))
+        .set("database_version", s(format!("POSTGRES_{POSTGRES_MAJOR}")))
         .set("deletion_protection", b(guard))
         .block(settings)
         // Private IP needs the peering in place first.

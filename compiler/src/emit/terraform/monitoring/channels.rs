@@ -64,7 +64,7 @@ pub fn blocks(ctx: &Ctx<'_>) -> Vec<Blk> {
             out.push(
                 Blk::resource("opsgenie_api_integration", &name)
                     // Unique per team and environment.
-                    .set("name", tpl([lit(format!("{}-", ctx.workspace_tag())), rf(team_id.clone())]))
+                    .set("name", tpl([lit(format!("{}-", ctx.tfc_project())), rf(team_id.clone())]))
                     .set("type", s("GoogleStackdriver"))
                     .set("owner_team_id", r(team_id.clone()))
                     .set("enabled", b(true))

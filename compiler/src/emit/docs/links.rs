@@ -1,0 +1,113 @@
+//! Console, log and tool links, computed from project ids and names.
+
+use super::markdown::encode;
+
+const CONSOLE: &str = "https://console.cloud.google.com";
+
+pub fn cloud_run(project: &str, job: bool) -> String {
+    if job { format!("{CONSOLE}/run/jobs?project={project}") } else { format!("{CONSOLE}/run?project={project}") }
+}
+
+/// Cloud Logging, filtered to the service's (or job's) own logs, with the
+/// structured log fields as summary columns.
+pub fn logs(project: &str, job: bool) -> String {
+    let (query, fields) = if job {
+        (
+            r#"resource.type = "cloud_run_job""#.to_string(),
+            "labels%252F%2522run.googleapis.com%252Fexecution_name%2522,",
+        )
+    } else {
+        (r#"resource.type = "cloud_run_revision" -logName=~"logs/run.googleapis.com%2Frequests""#.to_string(), "")
+    };
+    let summary = format!(
+        "{fields}jsonPayload%252FInstrumentationScope,jsonPayload%252FBody,jsonPayload%252FAttributes%252Ferror:false:32:end"
+    );
+    format!("{CONSOLE}/logs/query;query={};summaryFields={summary}?project={project}", encode_query(&query))
+}
+
+/// The logs query, encoded as the console expects (`%2F` in it becomes `%252F`).
+fn encode_query(q: &str) -> String {
+    let mut out = String::new();
+    for b in q.bytes() {
+        match b {
+            b' ' => out.push_str("%20"),
+            b'"' => out.push_str("%22"),
+            b'=' => out.push_str("%3D"),
+            b'%' => out.push_str("%25"),
+            b'/' => out.push_str("%2F"),
+            b'~' => out.push('~'),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+pub fn alerting(project: &str) -> String {
+    format!("{CONSOLE}/monitoring/alerting?project={project}")
+}
+
+pub fn cloud_sql(project: &str) -> String {
+    format!("{CONSOLE}/sql/instances?project={project}")
+}
+
+pub fn redis(project: &str) -> String {
+    format!("{CONSOLE}/memorystore/redis/instances?project={project}")
+}
+
+pub fn bigquery(project: &str, dataset: &str) -> String {
+    format!("{CONSOLE}/bigquery?project={project}&ws=!1m4!1m3!3m2!1s{project}!2s{}", encode(dataset))
+}
+
+pub fn delivery_pipeline(project: &str, region: &str, pipeline: &str) -> String {
+    format!("{CONSOLE}/deploy/delivery-pipelines/{region}/{pipeline}?project={project}")
+}
+
+pub fn sentry(organization: &str, slug: &str) -> String {
+    format!("https://{organization}.sentry.io/projects/{slug}/")
+}
+
+pub fn terraform_cloud(organization: &str) -> String {
+    format!("https://app.terraform.io/app/{}", encode(organization))
+}
+
+pub fn terraform_cloud_workspace(organization: &str, workspace: &str) -> String {
+    format!("{}/workspaces/{}", terraform_cloud(organization), encode(workspace))
+}
+
+/// A file of the specs repository, when its browse URL is known.
+pub fn spec_file(specs_url: Option<&str>, path: &str) -> Option<String> {
+    specs_url.map(|base| {
+        format!("{}/{}", base.trim_end_matches('/'), path.split('/').map(encode).collect::<Vec<_>>().join("/"))
+    })
+}
+
+/// A commit of the specs repository: `<repo>/tree/<sha>` when the specs URL
+/// is a GitHub-style browse URL (`<repo>/blob/<ref>`), else the bare sha.
+pub fn revision(specs_url: Option<&str>, sha: &str) -> String {
+    match specs_url.and_then(|u| u.trim_end_matches('/').rsplit_once("/blob/")) {
+        Some((repo, _)) => format!("{repo}/tree/{sha}"),
+        None => sha.to_string(),
+    }
+}
+
+/// A source folder on its code host: `https://<repo>/tree/HEAD/<dir>`.
+pub fn source(repo: &str, dir: &str) -> String {
+    let dir = dir.trim_start_matches("./").trim_matches('/');
+    if dir.is_empty() || dir == "." {
+        format!("https://{repo}/tree/HEAD/.")
+    } else {
+        format!("https://{repo}/tree/HEAD/{dir}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn service_logs_link_matches_msp() {
+        // The link MSP's generated pages use for a service.
+        assert_eq!(
+            super::logs("releaseregistry-prod-5421", false),
+            "https://console.cloud.google.com/logs/query;query=resource.type%20%3D%20%22cloud_run_revision%22%20-logName%3D~%22logs%2Frun.googleapis.com%252Frequests%22;summaryFields=jsonPayload%252FInstrumentationScope,jsonPayload%252FBody,jsonPayload%252FAttributes%252Ferror:false:32:end?project=releaseregistry-prod-5421"
+        );
+    }
+}

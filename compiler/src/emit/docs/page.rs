@@ -1,0 +1,471 @@
+//! The operations page of one service (reference 3.1, in the layout of the
+//! original generated pages), with the platform's links and names from
+//! `platform.msp`. A row or paragraph whose setting is absent is left out.
+
+use std::fmt::Write as _;
+
+use super::markdown::{anchor, code, link, nest_headings, table, text};
+use super::{DocsMeta, diagram, links};
+use crate::emit::alerts::{self, Alert};
+use crate::emit::terraform::ctx::{Ctx, STACKS};
+use crate::ir::{Category, Deploy, Environment, Kind, Platform, Service};
+use crate::syntax::literals::format_duration;
+
+pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
+    let mut out = String::new();
+    let name = &service.name;
+    let hb = &platform.handbook;
+    let platform_name = hb.platform_name.as_str();
+    let _ = writeln!(out, "# {} infrastructure operations\n", text(name));
+    out.push_str(&super::generated_notice(meta, hb.specs_url.as_deref()));
+    let _ = writeln!(out, "This document describes operational guidance for {} infrastructure.", text(name));
+    match &hb.platform_url {
+        Some(url) => {
+            let _ = writeln!(out, "This service is operated on the {}.", link(platform_name, url));
+        }
+        None => {
+            let _ = writeln!(out, "This service is operated on the {}.", text(platform_name));
+        }
+    }
+    if let Some(page) = &service.handbook_page {
+        let _ = writeln!(out, "The service's own documentation is on its {}.", link("handbook page", page));
+    }
+    out.push('\n');
+    if let Some(url) = &hb.tooling_setup_url {
+        let _ = writeln!(
+            out,
+            "> [!IMPORTANT]\n> If this is your first time here, you must follow the {} to set up the prerequisite tooling.\n",
+            link("'Tooling setup' guide", url)
+        );
+    }
+    if let Some(help) = assistance(platform) {
+        let _ = writeln!(out, "{help}\n");
+    }
+
+    // Service overview.
+    let _ = writeln!(out, "## Service overview\n");
+    let spec_link = links::spec_file(hb.specs_url.as_deref(), &service.spec_path);
+    let mut rows = vec![
+        ("Service ID".to_string(), spec_link.map_or_else(|| code(&service.id), |u| link(&code(&service.id), &u))),
+        ("Owners".into(), service.owners.iter().map(|o| format!("**{}**", text(o))).collect::<Vec<_>>().join(", ")),
+        ("Service kind".into(), if service.kind == Kind::Job { "Cloud Run job" } else { "Cloud Run service" }.into()),
+        (
+            "Environments".into(),
+            service
+                .environments
+                .iter()
+                .map(|e| link(&e.id, &format!("#{}", anchor(&e.id))))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("Docker image".into(), code(&service.image)),
+    ];
+    if let Some(src) = &service.source {
+        rows.push((
+            "Source code".into(),
+            link(&format!("{} - {}", code(&src.repo), code(&src.dir)), &links::source(&src.repo, &src.dir)),
+        ));
+    }
+    out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    out.push('\n');
+
+    if let Some(readme) = &service.readme {
+        let origin = links::spec_file(hb.specs_url.as_deref(), &readme.path).unwrap_or_else(|| readme.path.clone());
+        let _ = writeln!(out, "<!-- Automatically generated from the service README: {origin} -->\n");
+        out.push_str(nest_headings(&readme.body).trim_end());
+        out.push_str("\n\n");
+    }
+
+    if let Some(rollout) = &service.rollout {
+        rollouts(&mut out, platform, service, rollout);
+    }
+
+    let _ = writeln!(out, "## Environments\n");
+    for env in &service.environments {
+        environment(&mut out, &Ctx::new(platform, service, env));
+    }
+
+    alert_policies(&mut out, platform, service);
+    out.trim_end().to_string() + "\n"
+}
+
+/// "reach out to the [Team](url) team in #channel", from whatever is set.
+pub(super) fn assistance(platform: &Platform) -> Option<String> {
+    let hb = &platform.handbook;
+    let team = match (&hb.platform_team, &hb.platform_team_url) {
+        (Some(t), Some(u)) => Some(format!("the {} team", link(t, u))),
+        (Some(t), None) => Some(format!("the {} team", text(t))),
+        _ => None,
+    };
+    let what = format!("If you need assistance with {} infrastructure, reach out to", text(&hb.platform_name));
+    match (team, &hb.support_channel) {
+        (Some(t), Some(c)) => Some(format!("{what} {t} in {}.", text(c))),
+        (Some(t), None) => Some(format!("{what} {t}.")),
+        (None, Some(c)) => Some(format!("{what} {}.", text(c))),
+        (None, None) => None,
+    }
+}
+
+fn rollouts(out: &mut String, platform: &Platform, service: &Service, rollout: &crate::ir::Rollout) {
+    let Some(last) = rollout.stages.last().and_then(|id| service.environments.iter().find(|e| &e.id == id)) else {
+        return;
+    };
+    let ctx = Ctx::new(platform, service, last);
+    let stage_links: Vec<String> = rollout.stages.iter().map(|s| link(s, &format!("#{}", anchor(s)))).collect();
+    let _ = writeln!(out, "## Rollouts\n");
+    let pipeline = ctx.pipeline_name();
+    let rows = vec![
+        (
+            "Delivery pipeline".to_string(),
+            link(&code(&pipeline), &links::delivery_pipeline(&last.project_id, &last.region, &pipeline)),
+        ),
+        ("Stages".into(), stage_links.join(" -> ")),
+    ];
+    out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    let _ = write!(
+        out,
+        "\nChanges to {} are continuously delivered to the first stage ({}) of the delivery pipeline.",
+        text(&service.name),
+        stage_links[0]
+    );
+    if rollout.stages.len() > 1 {
+        out.push_str(" Promotion of a release to the next stage in the pipeline must be done manually using the GCP Delivery pipeline UI.");
+    }
+    if rollout.suspended {
+        out.push_str(" The pipeline is currently **suspended**: no release is created or promoted.");
+    }
+    out.push_str("\n\n");
+}
+
+fn environment(out: &mut String, ctx: &Ctx<'_>) {
+    let env = ctx.env;
+    let platform = ctx.platform;
+    let id = &env.id;
+    let project = &env.project_id;
+    let job = ctx.is_job();
+    let _ = writeln!(out, "### {id}\n");
+
+    let mut resources = Vec::new();
+    for (present, kind) in [
+        (env.redis.is_some(), "Redis"),
+        (env.postgres.is_some(), "PostgreSQL instance"),
+        (env.bigquery.is_some(), "BigQuery dataset"),
+    ] {
+        if present {
+            let heading = format!("{id} {kind}");
+            resources.push(link(&heading, &format!("#{}", anchor(&heading))));
+        }
+    }
+    let mut rows = vec![
+        ("Project ID".to_string(), link(&code(project), &links::cloud_run(project, job))),
+        ("Category".into(), format!("**{}**", env.category.as_str())),
+        ("Resources".into(), if resources.is_empty() { "none".into() } else { resources.join(", ") }),
+        ("Alerts".into(), link("GCP monitoring", &links::alerting(project))),
+    ];
+    if let Some(sentry) = &platform.sentry {
+        let slug = ctx.sentry_slug();
+        rows.push(("Sentry".into(), link(&code(&slug), &links::sentry(&sentry.organization, &slug))));
+    }
+    if let Some(d) = &env.domain {
+        rows.push(("Domain".into(), link(&d.dns_name, &format!("https://{}", d.dns_name))));
+        if d.proxied {
+            rows.push(("Cloudflare WAF".into(), "✅".into()));
+        }
+    }
+    if let Some(cron) = env.schedule.as_ref().and_then(|s| s.cron.as_ref()) {
+        rows.push(("Schedule".into(), format!("{} (UTC)", code(cron))));
+    }
+    out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    out.push('\n');
+
+    let access = &platform.access;
+    if let Some(req) = access.for_category(env.category).filter(|r| r.read.is_some() || r.write.is_some()) {
+        let _ = write!(
+            out,
+            "{} infrastructure access needs to be requested using {} for time-bound privileges.",
+            text(&platform.handbook.platform_name),
+            text(&access.tool)
+        );
+        if env.category == Category::Test {
+            out.push_str(" Test environments may have less stringent requirements.");
+        }
+        out.push_str("\n\n");
+        let folder = format!("{} request for the '{}' folder", access.tool, req.folder_name);
+        let mut rows = Vec::new();
+        if let Some(url) = &req.read {
+            rows.push(("GCP project read access".to_string(), link(&folder, url)));
+        }
+        if let Some(url) = &req.write {
+            rows.push(("GCP project write access".to_string(), link(&folder, url)));
+        }
+        out.push_str(&table(["ACCESS", &format!("{} REQUEST TEMPLATE", access.tool.to_uppercase())], &rows));
+        out.push('\n');
+    }
+    let tfc_heading = format!("{id} Terraform Cloud");
+    let _ = writeln!(
+        out,
+        "For Terraform Cloud access, see {}.\n",
+        link(&tfc_heading, &format!("#{}", anchor(&tfc_heading)))
+    );
+
+    cloud_run(out, ctx);
+    if env.redis.is_some() {
+        let _ = writeln!(out, "#### {id} Redis\n");
+        out.push_str(&table(
+            ["PROPERTY", "DETAILS"],
+            &[("Console".into(), link("Memorystore Redis instances", &links::redis(project)))],
+        ));
+        out.push('\n');
+    }
+    if let Some(pg) = &env.postgres {
+        postgres(out, ctx, pg);
+    }
+    if let Some(bq) = &env.bigquery {
+        let _ = writeln!(out, "#### {id} BigQuery dataset\n");
+        let specs = platform.handbook.specs_url.as_deref();
+        let tables: Vec<String> = bq
+            .tables
+            .iter()
+            .map(|t| match links::spec_file(specs, &t.schema_path) {
+                Some(u) => link(&code(&t.name), &u),
+                None => code(&t.name),
+            })
+            .collect();
+        let rows = vec![
+            ("Dataset Project".to_string(), code(&bq.project_id)),
+            ("Dataset ID".into(), link(&code(&bq.dataset_id), &links::bigquery(&bq.project_id, &bq.dataset_id))),
+            ("Tables".into(), tables.join(", ")),
+        ];
+        out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "#### {id} Architecture Diagram\n\n```mermaid\n{}```\n", diagram::mermaid(ctx));
+    terraform_cloud(out, ctx);
+}
+
+fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
+    let env = ctx.env;
+    let id = &env.id;
+    let project = &env.project_id;
+    let job = ctx.is_job();
+    let (what, product) = if job { ("job", "Google Cloud Run jobs") } else { ("service", "Google Cloud Run") };
+    let _ = writeln!(out, "#### {id} Cloud Run\n");
+    let _ = write!(
+        out,
+        "The {} {id} {what} implementation is deployed on {}",
+        text(&ctx.service.name),
+        link(
+            product,
+            if job { "https://cloud.google.com/run/docs/create-jobs" } else { "https://cloud.google.com/run" }
+        )
+    );
+    let _ = match &env.deploy {
+        Deploy::Manual { tag } => writeln!(out, ", running the image tag {} set in its specification.", code(tag)),
+        Deploy::Subscription { tag } => {
+            writeln!(out, ", following the image tag {}: each build resolves it to its latest digest.", code(tag))
+        }
+        Deploy::Rollout => {
+            writeln!(out, ", where releases are delivered by the {} pipeline.", link("rollout", "#rollouts"))
+        }
+    };
+    if let Some(s) = env.schedule.as_ref().filter(|_| job) {
+        match &s.cron {
+            Some(cron) => {
+                let _ = writeln!(
+                    out,
+                    "It runs on the schedule {} (UTC), and each execution may take up to {}.",
+                    code(cron),
+                    format_duration(s.deadline_seconds)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "It runs only when started by hand; each execution may take up to {}.",
+                    format_duration(s.deadline_seconds)
+                );
+            }
+        }
+    }
+    out.push('\n');
+    let kind = if job { "Cloud Run job" } else { "Cloud Run service" };
+    let rows = vec![
+        ("Console".to_string(), link(kind, &links::cloud_run(project, job))),
+        (if job { "Job logs" } else { "Service logs" }.to_string(), link("GCP logging", &links::logs(project, job))),
+    ];
+    out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    let command = if job { "jobs executions list --job" } else { "services logs read" };
+    let _ = writeln!(
+        out,
+        "\nYou can also read recent {} with `gcloud`:\n\n```bash\ngcloud run {command} {} --project={project} --region={}\n```\n",
+        if job { "executions" } else { "logs" },
+        ctx.cloud_run_name(),
+        env.region
+    );
+}
+
+fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
+    let env = ctx.env;
+    let id = &env.id;
+    let project = &env.project_id;
+    let _ = writeln!(out, "#### {id} PostgreSQL instance\n");
+    let rows = vec![
+        ("Console".to_string(), link("Cloud SQL instances", &links::cloud_sql(project))),
+        ("Databases".into(), pg.databases.iter().map(|d| code(d)).collect::<Vec<_>>().join(", ")),
+    ];
+    out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    out.push('\n');
+    let access = &ctx.platform.access;
+    if let Some(write) = access.for_category(env.category).and_then(|r| r.write.as_ref()) {
+        let _ = writeln!(
+            out,
+            "> [!NOTE]\n> The {} is required for BOTH read-only and write access to the database.\n",
+            link(&format!("'write access' {} request", access.tool), write)
+        );
+    }
+    let first_db = pg.databases.first().map_or("postgres", String::as_str);
+    let _ = writeln!(
+        out,
+        "To connect to the PostgreSQL instance in this environment, run the {} as the operator identity \
+         (read-only) or the service's own identity (write access). The stacks keep both, and the instance's \
+         connection name, in the project's Secret Manager:\n",
+        link("Cloud SQL Auth Proxy", "https://cloud.google.com/sql/docs/postgres/sql-proxy")
+    );
+    let _ = writeln!(
+        out,
+        "```bash\n\
+         read() {{ gcloud secrets versions access latest --project={project} --secret=\"$1\"; }}\n\
+         INSTANCE=\"$(read cloudrun_cloudsql_connection_name)\"\n\n\
+         # For read-only access\n\
+         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read iam_operator_access_service_account)\" \"$INSTANCE\"\n\n\
+         # For write access - use with caution!\n\
+         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read iam_cloud_run_service_account)\" \"$INSTANCE\"\n\n\
+         # Then, in another terminal (the user is the impersonated account's email without .gserviceaccount.com)\n\
+         psql -h 127.0.0.1 -p 5433 -d {first_db} -U \"<user>\"\n\
+         ```\n"
+    );
+}
+
+fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
+    let env = ctx.env;
+    let id = &env.id;
+    let platform = ctx.platform;
+    let tfc = &platform.terraform_cloud;
+    let access = &platform.access;
+    let specs = platform.handbook.specs_url.as_deref();
+    let spec = match links::spec_file(specs, &ctx.service.spec_path) {
+        Some(u) => link(&code(&ctx.service.spec_path), &u),
+        None => code(&ctx.service.spec_path),
+    };
+    let _ = writeln!(out, "#### {id} Terraform Cloud\n");
+    let _ = writeln!(
+        out,
+        "This service's configuration is defined in {spec}, and `mspc build` generates the required infrastructure configuration for this environment in Terraform."
+    );
+    out.push_str("Terraform Cloud (TFC) workspaces specific to each service then provision the required infrastructure from this configuration.\n");
+    match &tfc.notification_channel {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "You may want to check your service environment's TFC workspaces if a Terraform apply fails (reported in {}).\n",
+                text(c)
+            );
+        }
+        None => out.push_str(
+            "You may want to check your service environment's TFC workspaces if a Terraform apply fails.\n\n",
+        ),
+    }
+    let run_heading = format!("{id} Cloud Run");
+    let run_link = link(&run_heading, &format!("#{}", anchor(&run_heading)));
+    let _ = writeln!(
+        out,
+        "> [!NOTE]\n> If you are looking for service logs, see the {run_link} section instead. In general:\n>\n\
+         > - check service logs ({run_link}) if your service has gone down or is misbehaving\n\
+         > - check TFC workspaces for infrastructure provisioning or configuration issues\n"
+    );
+    let login = links::terraform_cloud(&tfc.organization);
+    if let Some(request) = &access.terraform_cloud {
+        let team = match &tfc.operators_team {
+            Some(t) => format!("membership in the \"{}\" TFC team", text(t)),
+            None => "membership in the TFC operators team".into(),
+        };
+        let _ = writeln!(
+            out,
+            "To access this environment's Terraform Cloud workspaces, you will need to {} and then {}.",
+            link("log in to Terraform Cloud", &login),
+            link(&format!("request {} access to {team}", access.tool), request)
+        );
+        if let Some(t) = &tfc.operators_team {
+            let _ = writeln!(
+                out,
+                "The \"{}\" team has access to all {} TFC workspaces.",
+                text(t),
+                text(&platform.handbook.platform_name)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n> [!WARNING]\n> You **must {} before making your {} request**.\n> If you make your {} request, then log in, you will be removed from any team memberships granted through {} by Terraform Cloud's SSO implementation.",
+            link("log in to Terraform Cloud", &login),
+            access.tool,
+            access.tool,
+            access.tool
+        );
+        out.push('\n');
+    }
+    let _ = writeln!(out, "The Terraform Cloud workspaces for this service environment, applied in this order, are:\n");
+    for stack in STACKS {
+        let ws = ctx.workspace(stack);
+        let _ = writeln!(out, "- {}", link(&code(&ws), &links::terraform_cloud_workspace(&tfc.organization, &ws)));
+    }
+    out.push('\n');
+}
+
+/// Every alert of every environment, once (reference 3.1 "Alert policy
+/// section"), from the same definitions the monitoring stack applies.
+fn alert_policies(out: &mut String, platform: &Platform, service: &Service) {
+    let _ = writeln!(out, "## Alert Policies\n");
+    out.push_str("The following alert policies are defined for each of this service's environments.\n\n");
+    let all: Vec<&Environment> = service.environments.iter().collect();
+    // (alert, environments it applies to), in first-seen order.
+    let mut seen: Vec<(Alert, Vec<String>)> = Vec::new();
+    for env in &all {
+        for a in alerts::alerts(platform, service, env) {
+            match seen
+                .iter_mut()
+                .find(|(s, _)| s.name == a.name && s.description == a.description && s.severity == a.severity)
+            {
+                Some((_, envs)) => envs.push(env.id.clone()),
+                None => seen.push((a, vec![env.id.clone()])),
+            }
+        }
+    }
+    // Variants of one alert (a threshold that differs per environment) next
+    // to each other, where the first of them was.
+    let first = |name: &str| seen.iter().position(|(a, _)| a.name == name).unwrap_or(0);
+    let mut order: Vec<usize> = (0..seen.len()).collect();
+    order.sort_by_key(|&i| first(&seen[i].0.name));
+    let seen: Vec<&(Alert, Vec<String>)> = order.iter().map(|&i| &seen[i]).collect();
+    let mut headings: Vec<String> = Vec::new();
+    for (a, envs) in seen.iter().copied() {
+        let everywhere = envs.len() == all.len();
+        let mut heading = a.name.clone();
+        // The same alert can differ between environments (a threshold from
+        // its settings): keep headings distinct.
+        if headings.contains(&heading) || seen.iter().filter(|(b, _)| b.name == a.name).count() > 1 {
+            heading = format!("{} ({})", a.name, envs.join(", "));
+        }
+        headings.push(heading.clone());
+        let _ = writeln!(out, "### {}\n", text(&heading));
+        let _ = writeln!(out, "```md\n{}\n```\n", a.description.trim_end().replace("```", "'''"));
+        let _ = write!(out, "Severity: {}", a.severity.as_str());
+        if !everywhere {
+            let _ = write!(
+                out,
+                "\n\nEnvironments: {}",
+                envs.iter().map(|e| link(e, &format!("#{}", anchor(e)))).collect::<Vec<_>>().join(", ")
+            );
+        }
+        out.push_str("\n\n");
+    }
+}

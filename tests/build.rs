@@ -7,44 +7,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::TempDir;
+use common::{TempDir, service, tree};
 
 fn mspc(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mspc")).current_dir(cwd).args(args).env("NO_COLOR", "1").output().unwrap()
-}
-
-/// Every file under `dir`, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn service(id: &str) -> String {
-    format!(
-        r#"
-service {id} {{
-  owners      = ["core-services"]
-  description = "Service {id}"
-  image       = "us.gcr.io/example/{id}"
-  environment dev {{
-    project_id = "{id}-dev-1a2b"
-    category   = test
-    deploy     = manual
-  }}
-}}
-"#
-    )
 }
 
 fn workspace(services: &[&str]) -> TempDir {

@@ -1,4 +1,5 @@
-//! Property: parsing and checking never panic, whatever the input.
+//! Property: parsing and checking never panic, whatever the input, and
+//! neither does generating Terraform and docs from what checks clean.
 //! Two generators: token soup built from the language's own tokens, and
 //! random edits of real files (the examples and valid fixtures), checked in
 //! their real workspace so imports resolve. 10,000 cases each by default
@@ -156,6 +157,14 @@ fn check_text(path: &str, text: &str, others: Vec<(String, String)>) {
     assert!(r.internal_errors.is_empty(), "internal error on input:\n{text}\n{:?}", r.internal_errors);
     // Rendering must not panic either, on any span.
     let _ = mspc_compiler::diagnostics::render::terminal(&r.diagnostics, &ws, false);
+    // Nor generating, from the services of the edited file that still check.
+    if let Some(platform) = r.platform.as_ref() {
+        let edited: Vec<_> = r.services.iter().filter(|s| s.spec_path == path).cloned().collect();
+        if !edited.is_empty() {
+            let files = mspc_compiler::emit::build(platform, &edited, &Default::default(), &Default::default(), 1);
+            assert!(files.iter().any(|f| f.path == "docs/index.md"));
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -60,6 +60,41 @@ pub fn workspace(files: &[(&str, &str)]) -> Loaded {
     load(v)
 }
 
+/// Every file under `dir`, by relative path.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The smallest service: one `dev` test environment deployed by hand.
+pub fn service(id: &str) -> String {
+    format!(
+        r#"
+service {id} {{
+  owners      = ["core-services"]
+  description = "Service {id}"
+  image       = "us.gcr.io/example/{id}"
+  environment dev {{
+    project_id = "{id}-dev-1a2b"
+    category   = test
+    deploy     = manual
+  }}
+}}
+"#
+    )
+}
+
 /// Sorted fixture entries (files and folders) directly under `dir`.
 pub fn entries(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)

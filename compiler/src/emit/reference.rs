@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 
 use super::OutputFile;
 use super::docs::markdown::{anchor, cell, code, link};
-use crate::check::schema::{Constraint, FieldDef, SchemaIndex, Ty};
+use crate::check::schema::{Constraint, FieldDef, SchemaIndex, Ty, VariantDef};
 use crate::check::stdlib::{Stdlib, stdlib};
 use crate::diagnostics::Code;
 use crate::syntax::DeclKind;
@@ -99,15 +99,18 @@ fn language(std: &Stdlib) -> String {
             } else if let Some(e) = index.enums.get(*name) {
                 let _ = writeln!(out, "### {name}\n");
                 doc(&mut out, e.doc.as_deref(), "");
-                let _ = writeln!(
-                    out,
-                    "{}\n",
-                    if e.is_union {
-                        "A tagged union: written as a bare tag (`rollout`) or a tag with a body (`subscription { tag = \"main\" }`)."
-                    } else {
-                        "An enum: written as one of these bare names."
-                    }
-                );
+                if e.is_union {
+                    let bare =
+                        e.variants.iter().find(|v| v.bare_ok()).map(|v| format!("a bare tag ({})", code(&v.name)));
+                    let has_body = |v: &&VariantDef| v.fields.as_ref().is_some_and(|f| !f.is_empty());
+                    let body = (e.variants.iter().filter(has_body).find(|v| !v.bare_ok()))
+                        .or_else(|| e.variants.iter().find(has_body))
+                        .map(|v| format!("a tag with a body ({})", code(&format!("{} {{ … }}", v.name))));
+                    let forms: Vec<String> = bare.into_iter().chain(body).collect();
+                    let _ = writeln!(out, "A tagged union: written as {}.\n", forms.join(" or "));
+                } else {
+                    out.push_str("An enum: written as one of these bare names.\n\n");
+                }
                 for v in &e.variants {
                     let summary = match &v.fields {
                         Some(_) if !v.bare_ok() => " (takes a body)",

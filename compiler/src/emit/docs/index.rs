@@ -17,9 +17,9 @@ pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) ->
     let envs: usize = services.iter().map(|s| s.environments.len()).sum();
     let _ = writeln!(
         out,
-        "These pages contain generated operational guidance for the infrastructure of the **{}** {name} {} and their **{envs}** {}.",
+        "These pages contain generated operational guidance for the infrastructure of the **{}** {name} {} **{envs}** {}.",
         services.len(),
-        if services.len() == 1 { "service" } else { "services" },
+        if services.len() == 1 { "service and its" } else { "services and their" },
         if envs == 1 { "environment" } else { "environments" },
     );
     if let Some(help) = super::page::assistance(platform) {
@@ -67,14 +67,7 @@ fn general_guidance(out: &mut String, platform: &Platform) {
     let tfc = &platform.terraform_cloud;
     let _ = writeln!(out, "## General guidance\n");
 
-    let _ = writeln!(out, "### Infrastructure access\n");
-    let _ = writeln!(
-        out,
-        "Access to {} infrastructure is requested using {} for time-bound privileges. \
-         Each environment's section on its service's page links the request templates for its category.\n",
-        text(&hb.platform_name),
-        text(&access.tool)
-    );
+    // Only when the platform says where to request access.
     let mut rows = Vec::new();
     for c in [Category::Test, Category::Internal, Category::External] {
         if let Some(req) = access.for_category(c) {
@@ -91,6 +84,14 @@ fn general_guidance(out: &mut String, platform: &Platform) {
         }
     }
     if !rows.is_empty() {
+        let _ = writeln!(out, "### Infrastructure access\n");
+        let _ = writeln!(
+            out,
+            "Access to {} infrastructure is requested using {} for time-bound privileges. \
+             Each environment's section on its service's page links the request templates for its category.\n",
+            text(&hb.platform_name),
+            text(&access.tool)
+        );
         out.push_str(&super::markdown::table(
             ["CATEGORY", &format!("{} REQUEST TEMPLATES", access.tool.to_uppercase())],
             &rows,

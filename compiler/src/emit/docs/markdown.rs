@@ -28,7 +28,11 @@ pub fn code(text: &str) -> String {
 
 /// `[text](url)`, with the text's brackets escaped.
 pub fn link(text: &str, url: &str) -> String {
-    format!("[{}]({})", text.replace('[', "\\[").replace(']', "\\]"), url.replace(' ', "%20").replace(')', "%29"))
+    format!("[{}]({})", link_text(text), url.replace(' ', "%20").replace(')', "%29"))
+}
+
+fn link_text(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
 }
 
 /// Escapes text that is written inside a line of Markdown prose (a heading,
@@ -62,6 +66,122 @@ pub fn anchor(heading: &str) -> String {
             _ => None,
         })
         .collect()
+}
+
+/// Marks a link to one of the page's own headings until `resolve_anchors`
+/// knows the anchor it ends up with. A private-use character: it cannot come
+/// from user text that went through `text` or `code` unnoticed, and an
+/// unresolved one fails the tests loudly.
+const LOCAL: char = '\u{E000}';
+
+/// A link to a heading the generator writes on the same page.
+pub fn local_link(text: &str, heading: &str) -> String {
+    format!("[{}](#{LOCAL}{}{LOCAL})", link_text(text), anchor(heading))
+}
+
+/// Replaces `local_link` targets with the anchors GitHub gives the headings.
+/// Headings in `foreign` (the embedded README) count, since GitHub numbers
+/// repeated anchors (`rollouts`, `rollouts-1`) across the whole page, but a
+/// link always means the generator's own heading: the first one outside
+/// `foreign` with that anchor.
+pub fn resolve_anchors(page: &str, foreign: std::ops::Range<usize>) -> String {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut ours: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (offset, heading) in headings(page) {
+        let base = anchor(&heading_text(&heading));
+        let n = seen.entry(base.clone()).or_insert(0);
+        let final_anchor = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+        *n += 1;
+        if !foreign.contains(&offset) {
+            ours.entry(base).or_insert(final_anchor);
+        }
+    }
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(start) = rest.find(LOCAL) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + LOCAL.len_utf8()..];
+        let Some(end) = after.find(LOCAL) else {
+            break;
+        };
+        let base = &after[..end];
+        out.push_str(ours.get(base).map_or(base, String::as_str));
+        rest = &after[end + LOCAL.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The headings of a page (ATX `#` and setext `===`/`---` ones, outside code
+/// fences), with the byte offset of their line.
+fn headings(page: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    let mut offset = 0;
+    let mut previous: Option<(usize, &str)> = None;
+    for line in page.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if let Some(f) = &fence {
+            if trimmed.starts_with(f.as_str()) {
+                fence = None;
+            }
+            previous = None;
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(trimmed[..3].to_string());
+            previous = None;
+            continue;
+        }
+        let hashes = trimmed.len() - trimmed.trim_start_matches('#').len();
+        if (1..=6).contains(&hashes) && line.len() - trimmed.len() < 4 {
+            let body = &trimmed[hashes..];
+            if body.is_empty() || body.starts_with(' ') {
+                let body = body.trim().trim_end_matches('#').trim_end();
+                out.push((start, body.to_string()));
+                previous = None;
+                continue;
+            }
+        }
+        let underline = !trimmed.is_empty()
+            && (trimmed.trim_end().chars().all(|c| c == '=') || trimmed.trim_end().chars().all(|c| c == '-'));
+        match previous {
+            Some((at, text)) if underline => {
+                out.push((at, text.trim().to_string()));
+                previous = None;
+            }
+            _ => {
+                let paragraph = !trimmed.is_empty()
+                    && !trimmed.starts_with(['>', '|', '-', '*', '+', '<'])
+                    && !trimmed.chars().next().is_some_and(|c| c.is_ascii_digit());
+                previous = paragraph.then_some((start, line));
+            }
+        }
+    }
+    out
+}
+
+/// A heading's visible text: links by their text, code spans without
+/// backticks (the anchor drops punctuation anyway).
+fn heading_text(heading: &str) -> String {
+    let mut out = String::new();
+    let mut rest = heading;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|i| open + i) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|i| close + i) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Percent-encodes a URL component (RFC 3986 unreserved characters stay).
@@ -126,6 +246,31 @@ mod tests {
     fn readme_headings_go_one_level_down_outside_code() {
         let body = "## Runbook\ntext\n```sh\n# not a heading\n```\n### Deeper\n";
         assert_eq!(nest_headings(body), "### Runbook\ntext\n```sh\n# not a heading\n```\n#### Deeper\n");
+    }
+
+    #[test]
+    fn local_links_skip_readme_headings_with_the_same_anchor() {
+        let readme = "### Rollouts\n\nSee [below](#rollouts).\n\nEnvironments\n---\n\n";
+        let head = "# Page\n\n";
+        let tail = format!(
+            "## Rollouts\n\n{}\n\n## Environments\n\n{}\n",
+            local_link("r", "Rollouts"),
+            local_link("e", "Environments")
+        );
+        let page = format!("{head}{readme}{tail}");
+        let out = resolve_anchors(&page, head.len()..head.len() + readme.len());
+        // The README's own link is its business; ours get GitHub's `-1`.
+        assert!(out.contains("[below](#rollouts)"), "{out}");
+        assert!(out.contains("[r](#rollouts-1)"), "{out}");
+        assert!(out.contains("[e](#environments-1)"), "{out}");
+        assert!(!out.contains(LOCAL));
+    }
+
+    #[test]
+    fn headings_ignore_code_and_read_setext_and_links() {
+        let page = "# A\n```\n# not\n```\nB\n===\n\n- item\n---\n## [C](http://x) `d`\n";
+        let found: Vec<String> = headings(page).into_iter().map(|(_, h)| anchor(&heading_text(&h))).collect();
+        assert_eq!(found, ["a", "b", "c-d"]);
     }
 
     #[test]

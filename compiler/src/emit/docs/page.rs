@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::{anchor, code, link, nest_headings, table, text};
+use super::markdown::{code, link, local_link, nest_headings, resolve_anchors, table, text};
 use super::{DocsMeta, diagram, links};
 use crate::emit::alerts::{self, Alert};
 use crate::emit::terraform::ctx::{Ctx, STACKS};
@@ -51,12 +51,7 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
         ("Service kind".into(), if service.kind == Kind::Job { "Cloud Run job" } else { "Cloud Run service" }.into()),
         (
             "Environments".into(),
-            service
-                .environments
-                .iter()
-                .map(|e| link(&e.id, &format!("#{}", anchor(&e.id))))
-                .collect::<Vec<_>>()
-                .join(", "),
+            service.environments.iter().map(|e| local_link(&e.id, &e.id)).collect::<Vec<_>>().join(", "),
         ),
         ("Docker image".into(), code(&service.image)),
     ];
@@ -69,11 +64,14 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
     out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
     out.push('\n');
 
+    let mut readme_range = 0..0;
     if let Some(readme) = &service.readme {
         let origin = links::spec_file(hb.specs_url.as_deref(), &readme.path).unwrap_or_else(|| readme.path.clone());
         let _ = writeln!(out, "<!-- Automatically generated from the service README: {origin} -->\n");
+        let start = out.len();
         out.push_str(nest_headings(&readme.body).trim_end());
         out.push_str("\n\n");
+        readme_range = start..out.len();
     }
 
     if let Some(rollout) = &service.rollout {
@@ -86,7 +84,7 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
     }
 
     alert_policies(&mut out, platform, service);
-    out.trim_end().to_string() + "\n"
+    resolve_anchors(out.trim_end(), readme_range) + "\n"
 }
 
 /// "reach out to the [Team](url) team in #channel", from whatever is set.
@@ -111,7 +109,7 @@ fn rollouts(out: &mut String, platform: &Platform, service: &Service, rollout: &
         return;
     };
     let ctx = Ctx::new(platform, service, last);
-    let stage_links: Vec<String> = rollout.stages.iter().map(|s| link(s, &format!("#{}", anchor(s)))).collect();
+    let stage_links: Vec<String> = rollout.stages.iter().map(|s| local_link(s, s)).collect();
     let _ = writeln!(out, "## Rollouts\n");
     let pipeline = ctx.pipeline_name();
     let rows = vec![
@@ -153,7 +151,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
     ] {
         if present {
             let heading = format!("{id} {kind}");
-            resources.push(link(&heading, &format!("#{}", anchor(&heading))));
+            resources.push(local_link(&heading, &heading));
         }
     }
     let mut rows = vec![
@@ -202,11 +200,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
         out.push('\n');
     }
     let tfc_heading = format!("{id} Terraform Cloud");
-    let _ = writeln!(
-        out,
-        "For Terraform Cloud access, see {}.\n",
-        link(&tfc_heading, &format!("#{}", anchor(&tfc_heading)))
-    );
+    let _ = writeln!(out, "For Terraform Cloud access, see {}.\n", local_link(&tfc_heading, &tfc_heading));
 
     cloud_run(out, ctx);
     if env.redis.is_some() {
@@ -265,7 +259,7 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
             writeln!(out, ", following the image tag {}: each build resolves it to its latest digest.", code(tag))
         }
         Deploy::Rollout => {
-            writeln!(out, ", where releases are delivered by the {} pipeline.", link("rollout", "#rollouts"))
+            writeln!(out, ", where releases are delivered by the {} pipeline.", local_link("rollout", "Rollouts"))
         }
     };
     if let Some(s) = env.schedule.as_ref().filter(|_| job) {
@@ -376,7 +370,7 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
         ),
     }
     let run_heading = format!("{id} Cloud Run");
-    let run_link = link(&run_heading, &format!("#{}", anchor(&run_heading)));
+    let run_link = local_link(&run_heading, &run_heading);
     let _ = writeln!(
         out,
         "> [!NOTE]\n> If you are looking for service logs, see the {run_link} section instead. In general:\n>\n\
@@ -463,7 +457,7 @@ fn alert_policies(out: &mut String, platform: &Platform, service: &Service) {
             let _ = write!(
                 out,
                 "\n\nEnvironments: {}",
-                envs.iter().map(|e| link(e, &format!("#{}", anchor(e)))).collect::<Vec<_>>().join(", ")
+                envs.iter().map(|e| local_link(e, e)).collect::<Vec<_>>().join(", ")
             );
         }
         out.push_str("\n\n");

@@ -282,7 +282,40 @@ fn generated_docs() -> TempDir {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = mspc(&root, &["docs", "--reference", "--out", out], &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let hostile = dir.path().join("hostile");
+    let o = mspc(&root, &["build", HOSTILE, "--out", hostile.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir
+}
+
+/// A workspace whose names, links and README use what Markdown and Mermaid
+/// treat specially, and headings named like the page's own sections.
+const HOSTILE: &str = "tests/fixtures/docs/hostile";
+
+#[test]
+fn hostile_names_keep_tables_links_and_anchors_intact() {
+    let build = Build::workspace(HOSTILE);
+    let page = build.file("docs/weird.md");
+    // Every table row has its two cells: no pipe in a name splits one.
+    let mut fence = false;
+    for line in page.lines() {
+        fence ^= line.starts_with("```");
+        if !fence && line.starts_with('|') {
+            assert_eq!(cells(line).len(), 2, "{line}");
+        }
+    }
+    // Each environment link reaches the environment, past the README's
+    // `Rollouts` and `rollouts` and the page's `## Rollouts`.
+    assert!(page.contains("| Environments | [rollouts](#rollouts-3), [alertpolicies](#alertpolicies) |"), "{page}");
+    assert!(page.contains("delivered by the [rollout](#rollouts-2) pipeline"));
+    // The README's open fence is closed before the page goes on.
+    assert!(page.contains("````md\n```\n````\n\n## Rollouts\n"), "{page}");
+    // Names are escaped where they are prose, and URLs keep their parentheses encoded.
+    assert!(page.contains("**team\\|b \\*c\\***"), "{page}");
+    assert!(page.contains("(https://example.com/teams/core_%28new%29)"));
+    assert!(!page.contains("<ops>") && !page.contains("<b>"), "raw HTML from a name");
+    // A description with a fence inside keeps it, in a longer fence.
+    assert!(page.contains("````md\nFires on ``` fences ``` and <tags>"), "{page}");
 }
 
 fn markdown_files(dir: &Path) -> Vec<String> {
@@ -293,7 +326,6 @@ fn markdown_files(dir: &Path) -> Vec<String> {
 fn markdownlint_passes_on_every_generated_page() {
     let Some(tool) = common::ci_tool("node_modules/.bin/markdownlint-cli2") else { return };
     let dir = generated_docs();
-    let out = dir.path().join("out");
     let config = common::repo_root().join(".ci/markdownlint.jsonc");
     // A control page with a link to a heading that does not exist: the run
     // must fail on it, so the real run cannot pass by checking nothing.
@@ -305,7 +337,8 @@ fn markdownlint_passes_on_every_generated_page() {
     let o = run(&["control.md".into()]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("MD051"), "{o:?}");
 
-    let files: Vec<String> = markdown_files(&out).iter().map(|p| format!("out/{p}")).collect();
+    let files: Vec<String> = markdown_files(dir.path()).into_iter().filter(|f| f != "control.md").collect();
+    assert!(files.iter().any(|f| f == "hostile/docs/weird.md"), "{files:?}");
     assert!(
         files.iter().any(|f| f.ends_with("docs/index.md")) && files.iter().any(|f| f.ends_with("reference/index.md"))
     );
@@ -323,16 +356,17 @@ fn markdownlint_passes_on_every_generated_page() {
 fn every_mermaid_diagram_parses_with_mermaid() {
     let Some(modules) = common::ci_tool("node_modules/mermaid") else { return };
     let tools = modules.parent().unwrap().parent().unwrap().to_path_buf();
-    let build = Build::examples();
+    let mut files = Build::examples().files;
+    files.extend(Build::workspace(HOSTILE).files.into_iter().map(|(p, t)| (format!("hostile/{p}"), t)));
     let mut diagrams: Vec<serde_json::Value> = Vec::new();
-    for (path, text) in &build.files {
+    for (path, text) in &files {
         for (i, block) in text.split("```mermaid\n").skip(1).enumerate() {
             let body = block.split("\n```").next().unwrap();
             diagrams.push(serde_json::json!({ "name": format!("{path}#{i}"), "text": body }));
         }
     }
     let count = diagrams.len();
-    let envs = build.files.keys().filter(|p| p.ends_with("/monitoring/main.tf")).count();
+    let envs = files.keys().filter(|p| p.ends_with("/monitoring/main.tf")).count();
     assert_eq!(count, envs, "one diagram per environment");
     // A broken control diagram must be reported.
     diagrams.push(serde_json::json!({ "name": "control", "text": "flowchart LR\n  a[\"x\" --> b" }));

@@ -26,9 +26,14 @@ impl Build {
     }
 
     pub fn examples() -> Build {
-        let ws = mspc_compiler::db::load::Loaded::from_disk(&super::repo_root().join("examples")).unwrap();
+        Build::workspace("examples")
+    }
+
+    /// A workspace on disk, relative to the repository.
+    pub fn workspace(rel: &str) -> Build {
+        let ws = mspc_compiler::db::load::Loaded::from_disk(&super::repo_root().join(rel)).unwrap();
         let r = ws.result();
-        assert!(!r.has_errors());
+        assert!(!r.has_errors(), "{rel} does not check");
         let out = mspc_compiler::emit::build(
             r.platform.as_ref().unwrap(),
             &r.services,

@@ -5,12 +5,18 @@ use crate::emit::terraform::ctx::{Ctx, POSTGRES_MAJOR};
 use crate::ir::Authentication;
 use crate::syntax::literals::format_duration;
 
-/// A node label for Mermaid's `["…"]` form: quotes and angle brackets as
-/// entities, lines joined with `<br/>`.
+/// A node label for Mermaid's `["…"]` form: `#` (Mermaid's entity marker),
+/// quotes and angle brackets as entities, lines joined with `<br/>`.
 fn label(lines: &[String]) -> String {
     lines
         .iter()
-        .map(|l| l.replace('&', "#amp;").replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;"))
+        .map(|l| {
+            l.replace('#', "#35;")
+                .replace('&', "#amp;")
+                .replace('"', "#quot;")
+                .replace('<', "#lt;")
+                .replace('>', "#gt;")
+        })
         .collect::<Vec<_>>()
         .join("<br/>")
 }

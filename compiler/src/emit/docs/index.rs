@@ -52,7 +52,7 @@ pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) ->
         for s in owned {
             let file = page_path(&s.id);
             let file = file.trim_start_matches("docs/");
-            let _ = writeln!(out, "- {}", link(&s.name, &format!("./{file}")));
+            let _ = writeln!(out, "- {}", link(&text(&s.name), &format!("./{file}")));
         }
         out.push('\n');
     }
@@ -93,7 +93,7 @@ fn general_guidance(out: &mut String, platform: &Platform) {
             text(&access.tool)
         );
         out.push_str(&super::markdown::table(
-            ["CATEGORY", &format!("{} REQUEST TEMPLATES", access.tool.to_uppercase())],
+            ["CATEGORY", &format!("{} REQUEST TEMPLATES", text(&access.tool.to_uppercase()))],
             &rows,
         ));
         out.push('\n');
@@ -115,7 +115,7 @@ fn general_guidance(out: &mut String, platform: &Platform) {
                 " The \"{}\" team has access to all of them: {}, then {}.",
                 text(team),
                 link("log in to Terraform Cloud", &login),
-                link(&format!("request membership using {}", access.tool), request)
+                link(&format!("request membership using {}", text(&access.tool)), request)
             );
         }
         (Some(team), None) => {
@@ -126,7 +126,7 @@ fn general_guidance(out: &mut String, platform: &Platform) {
                 out,
                 " {}, then {}.",
                 link("Log in to Terraform Cloud", &login),
-                link(&format!("request access using {}", access.tool), request)
+                link(&format!("request access using {}", text(&access.tool)), request)
             );
         }
         (None, None) => {}

@@ -26,13 +26,22 @@ pub fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// `[text](url)`, with the text's brackets escaped.
-pub fn link(text: &str, url: &str) -> String {
-    format!("[{}]({})", link_text(text), url.replace(' ', "%20").replace(')', "%29"))
-}
-
-fn link_text(text: &str) -> String {
-    text.replace('[', "\\[").replace(']', "\\]")
+/// `[label](url)`. The label is Markdown: user text in it must have gone
+/// through `text` or `code`.
+pub fn link(label: &str, url: &str) -> String {
+    // What would end or unbalance the destination is percent-encoded.
+    let mut dest = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' => dest.push_str("%20"),
+            '(' => dest.push_str("%28"),
+            ')' => dest.push_str("%29"),
+            '<' => dest.push_str("%3C"),
+            '>' => dest.push_str("%3E"),
+            c => dest.push(c),
+        }
+    }
+    format!("[{label}]({dest})")
 }
 
 /// Escapes text that is written inside a line of Markdown prose (a heading,
@@ -43,7 +52,8 @@ pub fn text(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' => {
+            // `|` only matters in tables, where `cell` escapes it.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -74,26 +84,27 @@ pub fn anchor(heading: &str) -> String {
 /// unresolved one fails the tests loudly.
 const LOCAL: char = '\u{E000}';
 
-/// A link to a heading the generator writes on the same page.
-pub fn local_link(text: &str, heading: &str) -> String {
-    format!("[{}](#{LOCAL}{}{LOCAL})", link_text(text), anchor(heading))
+/// A link to a heading the generator writes on the same page, at `level`
+/// (the level tells `## Rollouts` from an environment `### rollouts`).
+pub fn local_link(label: &str, level: usize, heading: &str) -> String {
+    format!("[{}](#{LOCAL}{level}:{}{LOCAL})", text(label), anchor(heading))
 }
 
 /// Replaces `local_link` targets with the anchors GitHub gives the headings.
 /// Headings in `foreign` (the embedded README) count, since GitHub numbers
 /// repeated anchors (`rollouts`, `rollouts-1`) across the whole page, but a
 /// link always means the generator's own heading: the first one outside
-/// `foreign` with that anchor.
+/// `foreign` with that anchor and level.
 pub fn resolve_anchors(page: &str, foreign: std::ops::Range<usize>) -> String {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut ours: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for (offset, heading) in headings(page) {
+    for (offset, level, heading) in headings(page) {
         let base = anchor(&heading_text(&heading));
         let n = seen.entry(base.clone()).or_insert(0);
         let final_anchor = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
         *n += 1;
         if !foreign.contains(&offset) {
-            ours.entry(base).or_insert(final_anchor);
+            ours.entry(format!("{level}:{base}")).or_insert(final_anchor);
         }
     }
     let mut out = String::with_capacity(page.len());
@@ -104,8 +115,9 @@ pub fn resolve_anchors(page: &str, foreign: std::ops::Range<usize>) -> String {
         let Some(end) = after.find(LOCAL) else {
             break;
         };
-        let base = &after[..end];
-        out.push_str(ours.get(base).map_or(base, String::as_str));
+        let key = &after[..end];
+        let fallback = key.split_once(':').map_or(key, |(_, base)| base);
+        out.push_str(ours.get(key).map_or(fallback, String::as_str));
         rest = &after[end + LOCAL.len_utf8()..];
     }
     out.push_str(rest);
@@ -113,10 +125,10 @@ pub fn resolve_anchors(page: &str, foreign: std::ops::Range<usize>) -> String {
 }
 
 /// The headings of a page (ATX `#` and setext `===`/`---` ones, outside code
-/// fences), with the byte offset of their line.
-fn headings(page: &str) -> Vec<(usize, String)> {
+/// fences), with the byte offset of their line and their level.
+fn headings(page: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
-    let mut fence: Option<String> = None;
+    let mut fence = Fence::default();
     let mut offset = 0;
     let mut previous: Option<(usize, &str)> = None;
     for line in page.split_inclusive('\n') {
@@ -124,15 +136,7 @@ fn headings(page: &str) -> Vec<(usize, String)> {
         offset += line.len();
         let line = line.trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start();
-        if let Some(f) = &fence {
-            if trimmed.starts_with(f.as_str()) {
-                fence = None;
-            }
-            previous = None;
-            continue;
-        }
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(trimmed[..3].to_string());
+        if fence.code(line) {
             previous = None;
             continue;
         }
@@ -141,7 +145,7 @@ fn headings(page: &str) -> Vec<(usize, String)> {
             let body = &trimmed[hashes..];
             if body.is_empty() || body.starts_with(' ') {
                 let body = body.trim().trim_end_matches('#').trim_end();
-                out.push((start, body.to_string()));
+                out.push((start, hashes, body.to_string()));
                 previous = None;
                 continue;
             }
@@ -150,7 +154,7 @@ fn headings(page: &str) -> Vec<(usize, String)> {
             && (trimmed.trim_end().chars().all(|c| c == '=') || trimmed.trim_end().chars().all(|c| c == '-'));
         match previous {
             Some((at, text)) if underline => {
-                out.push((at, text.trim().to_string()));
+                out.push((at, if trimmed.starts_with('=') { 1 } else { 2 }, text.trim().to_string()));
                 previous = None;
             }
             _ => {
@@ -197,31 +201,121 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// A service README's body nested under the page's own headings: every
-/// heading one level deeper (outside code fences), so `## Runbook` becomes
-/// `### Runbook`.
+/// A service README's body nested under the page's own sections: its
+/// highest headings become `###` and the rest keep their depth below them
+/// (outside code fences), so `## Runbook` becomes `### Runbook` and cannot
+/// sit beside the page's `## Rollouts`; setext headings (`Runbook` over
+/// `===`) become `#` headings; a code fence left open is closed, so it cannot
+/// swallow the page.
 pub fn nest_headings(body: &str) -> String {
+    let top = heading_levels(body).into_iter().min().unwrap_or(3);
+    let nest = |level: usize| "#".repeat((level + 3 - top).min(6));
+    let lines: Vec<&str> = body.lines().collect();
     let mut out = String::new();
-    let mut fence: Option<String> = None;
-    for line in body.lines() {
+    let mut fence = Fence::default();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
         let trimmed = line.trim_start();
-        if let Some(f) = &fence {
-            if trimmed.starts_with(f.as_str()) {
-                fence = None;
-            }
-        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(trimmed[..3].to_string());
-        } else if trimmed.starts_with('#') && trimmed.trim_start_matches('#').starts_with(' ') {
+        i += 1;
+        if fence.code(line) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if trimmed.starts_with('#') && line.len() - trimmed.len() < 4 {
             let level = trimmed.len() - trimmed.trim_start_matches('#').len();
-            if level < 6 {
-                out.push_str(&format!("#{trimmed}\n"));
+            let rest = &trimmed[level..];
+            if level <= 6 && (rest.is_empty() || rest.starts_with(' ')) {
+                out.push_str(&format!("{}{rest}\n", nest(level)));
                 continue;
             }
+        } else if let Some(level) = lines.get(i).and_then(|next| setext_level(line, next)) {
+            out.push_str(&format!("{} {}\n", nest(level), trimmed.trim_end()));
+            i += 1;
+            continue;
         }
         out.push_str(line);
         out.push('\n');
     }
+    if let Some(f) = fence.open {
+        out.push_str(&f);
+        out.push('\n');
+    }
     out
+}
+
+/// The levels of a Markdown text's headings.
+fn heading_levels(text: &str) -> Vec<usize> {
+    headings(text).into_iter().map(|(_, level, _)| level).collect()
+}
+
+/// Tracks fenced code blocks line by line, as CommonMark does: a fence is
+/// three or more backticks or tildes, indented less than four spaces, and
+/// only a fence of the same character, at least as long, closes it.
+#[derive(Default)]
+struct Fence {
+    open: Option<String>,
+}
+
+impl Fence {
+    /// Whether `line` is code or a fence (opening or closing one).
+    fn code(&mut self, line: &str) -> bool {
+        let trimmed = line.trim_start();
+        let marker = (line.len() - trimmed.len() < 4)
+            .then(|| trimmed.chars().next().filter(|c| *c == '`' || *c == '~'))
+            .flatten()
+            .map(|c| (c, trimmed.len() - trimmed.trim_start_matches(c).len()))
+            .filter(|(_, n)| *n >= 3);
+        match (&self.open, marker) {
+            (Some(open), Some((c, n))) => {
+                let closes = open.starts_with(c) && n >= open.len() && trimmed[n..].trim().is_empty();
+                if closes {
+                    self.open = None;
+                }
+                true
+            }
+            (Some(_), None) => true,
+            (None, Some((c, n))) => {
+                // A backtick fence's info string cannot hold backticks.
+                if c == '`' && trimmed[n..].contains('`') {
+                    return false;
+                }
+                self.open = Some(c.to_string().repeat(n));
+                true
+            }
+            (None, None) => false,
+        }
+    }
+}
+
+/// `Some(1)` or `Some(2)` when `line` is a setext heading's text and `next`
+/// its underline.
+fn setext_level(line: &str, next: &str) -> Option<usize> {
+    let text = line.trim();
+    let under = next.trim();
+    let is_text = !text.is_empty()
+        && line.len() - line.trim_start().len() < 4
+        && !text.starts_with(['>', '|', '-', '*', '+', '<', '#'])
+        && !text.chars().next().is_some_and(|c| c.is_ascii_digit());
+    if !is_text || under.is_empty() {
+        return None;
+    }
+    if under.chars().all(|c| c == '=') {
+        Some(1)
+    } else if under.chars().all(|c| c == '-') {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// A fenced block holding `text` as is: the fence is longer than any run of
+/// backticks inside it.
+pub fn fenced(info: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{info}\n{}\n{fence}\n", text.trim_end())
 }
 
 #[cfg(test)]
@@ -249,13 +343,28 @@ mod tests {
     }
 
     #[test]
+    fn readme_setext_headings_nest_and_open_fences_close() {
+        let body = "Runbook\n=======\n\nSteps\n-----\n\n- item\n---\n````md\n```\n# still code\n";
+        assert_eq!(nest_headings(body), "### Runbook\n\n#### Steps\n\n- item\n---\n````md\n```\n# still code\n````\n");
+        // The highest headings always land at `###`, whatever they were.
+        assert_eq!(nest_headings("#### A\n##### B\n"), "### A\n#### B\n");
+    }
+
+    #[test]
+    fn fences_outlast_backticks_inside() {
+        assert_eq!(fenced("md", "a ``` b"), "````md\na ``` b\n````\n");
+        assert_eq!(fenced("md", "plain"), "```md\nplain\n```\n");
+    }
+
+    #[test]
     fn local_links_skip_readme_headings_with_the_same_anchor() {
         let readme = "### Rollouts\n\nSee [below](#rollouts).\n\nEnvironments\n---\n\n";
         let head = "# Page\n\n";
         let tail = format!(
-            "## Rollouts\n\n{}\n\n## Environments\n\n{}\n",
-            local_link("r", "Rollouts"),
-            local_link("e", "Environments")
+            "## Rollouts\n\n{}\n\n## Environments\n\n{}\n\n### rollouts\n\n{}\n",
+            local_link("r", 2, "Rollouts"),
+            local_link("e", 2, "Environments"),
+            local_link("env", 3, "rollouts")
         );
         let page = format!("{head}{readme}{tail}");
         let out = resolve_anchors(&page, head.len()..head.len() + readme.len());
@@ -263,14 +372,17 @@ mod tests {
         assert!(out.contains("[below](#rollouts)"), "{out}");
         assert!(out.contains("[r](#rollouts-1)"), "{out}");
         assert!(out.contains("[e](#environments-1)"), "{out}");
+        // An environment named like a section keeps its own anchor.
+        assert!(out.contains("[env](#rollouts-2)"), "{out}");
         assert!(!out.contains(LOCAL));
     }
 
     #[test]
     fn headings_ignore_code_and_read_setext_and_links() {
         let page = "# A\n```\n# not\n```\nB\n===\n\n- item\n---\n## [C](http://x) `d`\n";
-        let found: Vec<String> = headings(page).into_iter().map(|(_, h)| anchor(&heading_text(&h))).collect();
-        assert_eq!(found, ["a", "b", "c-d"]);
+        let found: Vec<(usize, String)> =
+            headings(page).into_iter().map(|(_, l, h)| (l, anchor(&heading_text(&h)))).collect();
+        assert_eq!(found, [(1, "a".into()), (1, "b".into()), (2, "c-d".into())]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::{code, link, local_link, nest_headings, resolve_anchors, table, text};
+use super::markdown::{code, fenced, link, local_link, nest_headings, resolve_anchors, table, text};
 use super::{DocsMeta, diagram, links};
 use crate::emit::alerts::{self, Alert};
 use crate::emit::terraform::ctx::{Ctx, STACKS};
@@ -21,7 +21,7 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
     let _ = writeln!(out, "This document describes operational guidance for {} infrastructure.", text(name));
     match &hb.platform_url {
         Some(url) => {
-            let _ = writeln!(out, "This service is operated on the {}.", link(platform_name, url));
+            let _ = writeln!(out, "This service is operated on the {}.", link(&text(platform_name), url));
         }
         None => {
             let _ = writeln!(out, "This service is operated on the {}.", text(platform_name));
@@ -51,7 +51,7 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
         ("Service kind".into(), if service.kind == Kind::Job { "Cloud Run job" } else { "Cloud Run service" }.into()),
         (
             "Environments".into(),
-            service.environments.iter().map(|e| local_link(&e.id, &e.id)).collect::<Vec<_>>().join(", "),
+            service.environments.iter().map(|e| local_link(&e.id, 3, &e.id)).collect::<Vec<_>>().join(", "),
         ),
         ("Docker image".into(), code(&service.image)),
     ];
@@ -91,7 +91,7 @@ pub fn page(platform: &Platform, service: &Service, meta: &DocsMeta) -> String {
 pub(super) fn assistance(platform: &Platform) -> Option<String> {
     let hb = &platform.handbook;
     let team = match (&hb.platform_team, &hb.platform_team_url) {
-        (Some(t), Some(u)) => Some(format!("the {} team", link(t, u))),
+        (Some(t), Some(u)) => Some(format!("the {} team", link(&text(t), u))),
         (Some(t), None) => Some(format!("the {} team", text(t))),
         _ => None,
     };
@@ -109,7 +109,7 @@ fn rollouts(out: &mut String, platform: &Platform, service: &Service, rollout: &
         return;
     };
     let ctx = Ctx::new(platform, service, last);
-    let stage_links: Vec<String> = rollout.stages.iter().map(|s| local_link(s, s)).collect();
+    let stage_links: Vec<String> = rollout.stages.iter().map(|s| local_link(s, 3, s)).collect();
     let _ = writeln!(out, "## Rollouts\n");
     let pipeline = ctx.pipeline_name();
     let rows = vec![
@@ -151,7 +151,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
     ] {
         if present {
             let heading = format!("{id} {kind}");
-            resources.push(local_link(&heading, &heading));
+            resources.push(local_link(&heading, 4, &heading));
         }
     }
     let mut rows = vec![
@@ -165,7 +165,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
         rows.push(("Sentry".into(), link(&code(&slug), &links::sentry(&sentry.organization, &slug))));
     }
     if let Some(d) = &env.domain {
-        rows.push(("Domain".into(), link(&d.dns_name, &format!("https://{}", d.dns_name))));
+        rows.push(("Domain".into(), link(&text(&d.dns_name), &format!("https://{}", d.dns_name))));
         if d.proxied {
             rows.push(("Cloudflare WAF".into(), "✅".into()));
         }
@@ -188,7 +188,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
             out.push_str(" Test environments may have less stringent requirements.");
         }
         out.push_str("\n\n");
-        let folder = format!("{} request for the '{}' folder", access.tool, req.folder_name);
+        let folder = format!("{} request for the '{}' folder", text(&access.tool), text(&req.folder_name));
         let mut rows = Vec::new();
         if let Some(url) = &req.read {
             rows.push(("GCP project read access".to_string(), link(&folder, url)));
@@ -196,11 +196,11 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
         if let Some(url) = &req.write {
             rows.push(("GCP project write access".to_string(), link(&folder, url)));
         }
-        out.push_str(&table(["ACCESS", &format!("{} REQUEST TEMPLATE", access.tool.to_uppercase())], &rows));
+        out.push_str(&table(["ACCESS", &format!("{} REQUEST TEMPLATE", text(&access.tool.to_uppercase()))], &rows));
         out.push('\n');
     }
     let tfc_heading = format!("{id} Terraform Cloud");
-    let _ = writeln!(out, "For Terraform Cloud access, see {}.\n", local_link(&tfc_heading, &tfc_heading));
+    let _ = writeln!(out, "For Terraform Cloud access, see {}.\n", local_link(&tfc_heading, 4, &tfc_heading));
 
     cloud_run(out, ctx);
     if env.redis.is_some() {
@@ -259,7 +259,7 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
             writeln!(out, ", following the image tag {}: each build resolves it to its latest digest.", code(tag))
         }
         Deploy::Rollout => {
-            writeln!(out, ", where releases are delivered by the {} pipeline.", local_link("rollout", "Rollouts"))
+            writeln!(out, ", where releases are delivered by the {} pipeline.", local_link("rollout", 2, "Rollouts"))
         }
     };
     if let Some(s) = env.schedule.as_ref().filter(|_| job) {
@@ -314,7 +314,7 @@ fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
         let _ = writeln!(
             out,
             "> [!NOTE]\n> The {} is required for BOTH read-only and write access to the database.\n",
-            link(&format!("'write access' {} request", access.tool), write)
+            link(&format!("'write access' {} request", text(&access.tool)), write)
         );
     }
     let first_db = pg.databases.first().map_or("postgres", String::as_str);
@@ -370,7 +370,7 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
         ),
     }
     let run_heading = format!("{id} Cloud Run");
-    let run_link = local_link(&run_heading, &run_heading);
+    let run_link = local_link(&run_heading, 4, &run_heading);
     let _ = writeln!(
         out,
         "> [!NOTE]\n> If you are looking for service logs, see the {run_link} section instead. In general:\n>\n\
@@ -387,7 +387,7 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
             out,
             "To access this environment's Terraform Cloud workspaces, you will need to {} and then {}.",
             link("log in to Terraform Cloud", &login),
-            link(&format!("request {} access to {team}", access.tool), request)
+            link(&format!("request {} access to {team}", text(&access.tool)), request)
         );
         if let Some(t) = &tfc.operators_team {
             let _ = writeln!(
@@ -451,13 +451,13 @@ fn alert_policies(out: &mut String, platform: &Platform, service: &Service) {
         }
         headings.push(heading.clone());
         let _ = writeln!(out, "### {}\n", text(&heading));
-        let _ = writeln!(out, "```md\n{}\n```\n", a.description.trim_end().replace("```", "'''"));
+        let _ = writeln!(out, "{}", fenced("md", &a.description));
         let _ = write!(out, "Severity: {}", a.severity.as_str());
         if !everywhere {
             let _ = write!(
                 out,
                 "\n\nEnvironments: {}",
-                envs.iter().map(|e| local_link(e, e)).collect::<Vec<_>>().join(", ")
+                envs.iter().map(|e| local_link(e, 3, e)).collect::<Vec<_>>().join(", ")
             );
         }
         out.push_str("\n\n");

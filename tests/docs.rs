@@ -165,6 +165,18 @@ fn every_pages_alerts_are_the_monitoring_stacks_policies() {
         let listed = page_alerts(page, &envs);
         for env in &envs {
             let m = build.stack(svc, env, "monitoring");
+            // The Alerts row names every Slack channel the policies notify.
+            let row = page
+                .split(&format!("\n### {env}\n"))
+                .nth(1)
+                .and_then(|s| s.lines().find(|l| l.starts_with("| Alerts |")))
+                .unwrap_or_else(|| panic!("{svc} {env}: no Alerts row"));
+            for ch in m.resources_of("google_monitoring_notification_channel") {
+                let name = m.resource("google_monitoring_notification_channel", &ch).str("display_name").unwrap();
+                if let Some(channel) = name.strip_prefix("Slack - ") {
+                    assert!(row.contains(channel), "{svc} {env}: {channel} not in {row}");
+                }
+            }
             let mut applied: Vec<(String, String)> = m
                 .resources_of("google_monitoring_alert_policy")
                 .iter()

@@ -158,7 +158,7 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
         ("Project ID".to_string(), link(&code(project), &links::cloud_run(project, job))),
         ("Category".into(), format!("**{}**", env.category.as_str())),
         ("Resources".into(), if resources.is_empty() { "none".into() } else { resources.join(", ") }),
-        ("Alerts".into(), link("GCP monitoring", &links::alerting(project))),
+        ("Alerts".into(), alerts_cell(ctx)),
     ];
     if let Some(sentry) = &platform.sentry {
         let slug = ctx.sentry_slug();
@@ -235,6 +235,23 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
     }
     let _ = writeln!(out, "#### {id} Architecture Diagram\n\n```mermaid\n{}```\n", diagram::mermaid(ctx));
     terraform_cloud(out, ctx);
+}
+
+/// Where the environment's alerts are and whom they reach, as the monitoring
+/// stack routes them.
+fn alerts_cell(ctx: &Ctx<'_>) -> String {
+    let mut cell = format!(
+        "{}, notifying {}",
+        link("GCP monitoring", &links::alerting(&ctx.env.project_id)),
+        text(&ctx.slack_channel())
+    );
+    if let Some(shared) = &ctx.platform.slack.shared_channel {
+        cell.push_str(&format!(" and {}", text(shared)));
+    }
+    if ctx.platform.opsgenie.is_some() && ctx.env.opsgenie {
+        cell.push_str("; critical alerts page the owners through Opsgenie");
+    }
+    cell
 }
 
 fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {

@@ -5,5 +5,6 @@ pub mod check;
 pub mod db;
 pub mod diagnostics;
 pub mod emit;
+pub mod ide;
 pub mod ir;
 pub mod syntax;

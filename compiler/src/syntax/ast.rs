@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A half-open byte range into one file's text.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,

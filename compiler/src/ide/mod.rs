@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod folding;
 pub mod hover;
 pub mod inlay;
+pub mod names;
 pub mod navigation;
 pub mod preview;
 pub mod symbols;

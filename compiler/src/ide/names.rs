@@ -110,7 +110,14 @@ pub struct Occurrence {
 
 /// Every occurrence in `file`, in tree order (not sorted; strings contain
 /// their interpolations).
-pub fn occurrences(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Occurrence> {
+pub fn occurrences(db: &dyn Db, ws: Workspace, file: SourceFile) -> &[Occurrence] {
+    file_occurrences(db, ws, file)
+}
+
+// Memoized: references and rename walk every file of the workspace, and
+// only the edited one changes between requests.
+#[salsa::tracked(returns(ref))]
+fn file_occurrences(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Occurrence> {
     let mut w = Walker {
         db,
         ws,

@@ -11,7 +11,7 @@ use crate::syntax::{Item, TextRange};
 
 pub fn definition(db: &dyn Db, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Location> {
     let occurrences = names::occurrences(db, ws, file);
-    names::at(&occurrences, offset)
+    names::at(occurrences, offset)
         .and_then(|o| o.target.as_ref())
         .and_then(|t| names::definition(db, ws, t))
         .into_iter()
@@ -26,7 +26,7 @@ pub fn references(
     include_declaration: bool,
 ) -> Vec<Location> {
     let occurrences = names::occurrences(db, ws, file);
-    let Some(target) = names::at(&occurrences, offset).and_then(|o| o.target.clone()) else {
+    let Some(target) = names::at(occurrences, offset).and_then(|o| o.target.clone()) else {
         return Vec::new();
     };
     let mut out: Vec<Location> = uses(db, ws, &target)
@@ -44,7 +44,7 @@ pub fn references(
 }
 
 /// Every occurrence of `target` in the files that can name it.
-fn uses(db: &dyn Db, ws: Workspace, target: &Target) -> Vec<(SourceFile, Occurrence)> {
+fn uses<'db>(db: &'db dyn Db, ws: Workspace, target: &Target) -> Vec<(SourceFile, &'db Occurrence)> {
     let msp = |f: &SourceFile| f.path(db).ends_with(".msp");
     let files: Vec<SourceFile> = match target {
         // Its own file, and the files importing it (`alias.name`).
@@ -109,7 +109,7 @@ pub fn rename(
 /// The name at `offset` if it can be renamed, with its target.
 fn renamable(db: &dyn Db, ws: Workspace, file: SourceFile, offset: u32) -> Result<(Occurrence, Target), String> {
     let occurrences = names::occurrences(db, ws, file);
-    let Some(o) = names::at(&occurrences, offset) else {
+    let Some(o) = names::at(occurrences, offset) else {
         return Err("there is no name here to rename".into());
     };
     let name = file.text(db).get(o.range.as_usize()).unwrap_or_default();
@@ -557,5 +557,73 @@ job b {
         let e = rename(fx2.db(), fx2.ws(), fx2.file, fx2.offset, "external").expect_err("shadowed");
         assert!(e.contains("variant of `Category`"), "{e}");
         assert!(rename(fx2.db(), fx2.ws(), fx2.file, fx2.offset, "kind").is_ok());
+    }
+
+    /// The examples' `.msp` files, and one with multi-byte characters everywhere.
+    pub(crate) fn examples_and_unicode() -> Loaded {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, String)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir).expect("examples are readable").flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else if path.extension().is_some_and(|x| x == "msp") {
+                    let rel = path.strip_prefix(root).expect("below the root").to_string_lossy().replace('\\', "/");
+                    out.push((rel, std::fs::read_to_string(&path).expect("UTF-8")));
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        assert!(files.len() > 5, "the examples are found");
+        files.push(("services/unicode/unicode.msp".into(), UNICODE.into()));
+        Loaded::from_files(Database::default(), "/ws".into(), files)
+    }
+
+    const UNICODE: &str = "import \"../../teams.msp\" as teams\n\
+        // Ünïcödé — 🚀 comment\n\
+        /// Dóc 🚀\n\
+        let greeting = \"héllo 🚀 ${environment.id} ✓\"\n\
+        let é = 1\n\
+        service unicode {\n  name = \"Ünicode 🚀\"\n  owners = [teams.core_services, greeting]\n  \
+        description = \"\"\"\n    Multi-line é\n    🚀 ${service.id} done\n    \"\"\"\n  image = \"us.gcr.io/ex/ü\"\n  \
+        environment dev { project_id = \"u-🚀\", category = tëst, deploy = rollout }\n  \
+        environment \"qä\" { category = test }\n  rollout { stages = [dev, \"qä\", greeting] }\n  💥 = 1\n}\n";
+
+    #[test]
+    fn no_offset_of_any_example_panics() {
+        let loaded = examples_and_unicode();
+        let (db, ws) = (&loaded.db, loaded.workspace);
+        for &file in ws.files(db) {
+            let text = file.text(db);
+            let mut found = 0;
+            crate::ide::tokens::assert_valid(text, &crate::ide::tokens::semantic_tokens(db, ws, file));
+            for offset in 0..=text.len() as u32 + 1 {
+                let in_bounds = |l: &Location| {
+                    let t = crate::check::stdlib::stdlib()
+                        .file(l.file)
+                        .map(|f| f.text)
+                        .or_else(|| ws.files(db).get(l.file.0 as usize).map(|f| f.text(db).as_str()));
+                    t.is_some_and(|t| t.get(l.range.as_usize()).is_some())
+                };
+                for l in definition(db, ws, file, offset) {
+                    found += 1;
+                    assert!(in_bounds(&l), "definition at {offset} of {}: {l:?}", file.path(db));
+                }
+                for l in references(db, ws, file, offset, true) {
+                    assert!(in_bounds(&l), "reference at {offset} of {}: {l:?}", file.path(db));
+                }
+                if let Ok(range) = prepare_rename(db, ws, file, offset) {
+                    assert!(text.get(range.as_usize()).is_some());
+                    for e in rename(db, ws, file, offset, "renamed").unwrap_or_default() {
+                        let l = Location { file: e.file, range: e.range };
+                        assert!(in_bounds(&l), "rename at {offset} of {}: {e:?}", file.path(db));
+                    }
+                }
+            }
+            assert!(found > 0, "{} has names to go to", file.path(db));
+        }
     }
 }

@@ -600,6 +600,17 @@ job b {
             let text = file.text(db);
             let mut found = 0;
             crate::ide::tokens::assert_valid(text, &crate::ide::tokens::semantic_tokens(db, ws, file));
+            for f in crate::ide::folding::folding_ranges(db, file) {
+                assert!(f.start <= f.end && text.is_char_boundary(f.start as usize), "{f:?}");
+                assert!(text.get(f.end as usize..).is_some_and(|rest| !rest.is_empty()), "{f:?}");
+            }
+            fn symbols_in_bounds(text: &str, symbols: &[crate::ide::symbols::Symbol]) {
+                for s in symbols {
+                    assert!(text.get(s.range.as_usize()).is_some() && text.get(s.selection.as_usize()).is_some());
+                    symbols_in_bounds(text, &s.children);
+                }
+            }
+            symbols_in_bounds(text, &crate::ide::symbols::document_symbols(db, file));
             for offset in 0..=text.len() as u32 + 1 {
                 let in_bounds = |l: &Location| {
                     let t = crate::check::stdlib::stdlib()

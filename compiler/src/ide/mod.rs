@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod completion;
+pub mod context;
 #[cfg(test)]
 pub mod fixture;
 pub mod folding;

@@ -637,4 +637,58 @@ job b {
             assert!(found > 0, "{} has names to go to", file.path(db));
         }
     }
+
+    #[test]
+    fn cyclic_and_fanning_out_lets_end() {
+        // `a` and `b` spread each other; each `f<i>` spreads `f<i+1>` twice, 2^24 paths.
+        let mut text = String::from("let a = { ..b }\nlet b = { ..a }\n");
+        for i in 0..24 {
+            text.push_str(&format!("let f{i} = {{ ..f{n}, ..f{n} }}\n", n = i + 1));
+        }
+        text.push_str("let f24 = { x = 1 }\nlet use_a = a.missing\nlet use_f = f0.x\nlet use_g = f0.missing\n");
+        let fx = Fixture::new(&format!("$0{text}"));
+        let (file, at_a) = cursor(&fx, "services/a.msp", "a.miss|ing\n");
+        assert_eq!(definition(fx.db(), fx.ws(), file, at_a), vec![]);
+        // Without a budget this would walk 2^24 spreads.
+        let (_, at_g) = cursor(&fx, "services/a.msp", "f0.miss|ing");
+        assert_eq!(definition(fx.db(), fx.ws(), file, at_g), vec![]);
+        // A chain within the budget is followed to the end.
+        let (_, at_f) = cursor(&fx, "services/a.msp", "f0.|x");
+        let found = definition(fx.db(), fx.ws(), file, at_f);
+        assert_eq!(found.len(), 1);
+        assert_eq!(fx.text_at(found[0].file, found[0].range), "x");
+        let (_, x) = cursor(&fx, "services/a.msp", "{ |x = 1 }");
+        assert_eq!(found[0].range.start, x);
+    }
+
+    #[test]
+    fn truncated_examples_do_not_panic() {
+        let loaded = examples_and_unicode();
+        let texts: Vec<(String, String)> = loaded
+            .workspace
+            .files(&loaded.db)
+            .iter()
+            .map(|f| (f.path(&loaded.db).clone(), f.text(&loaded.db).clone()))
+            .collect();
+        for (path, text) in &texts {
+            let cuts: Vec<usize> = (0..text.len()).step_by(233).filter(|&i| text.is_char_boundary(i)).collect();
+            for cut in cuts {
+                let mut files = texts.clone();
+                if let Some(f) = files.iter_mut().find(|(p, _)| p == path) {
+                    f.1.truncate(cut);
+                }
+                let cut_ws = Loaded::from_files(Database::default(), "/ws".into(), files);
+                let (db, ws) = (&cut_ws.db, cut_ws.workspace);
+                let file = cut_ws.file(path).expect("still there");
+                let short = file.text(db);
+                crate::ide::tokens::assert_valid(short, &crate::ide::tokens::semantic_tokens(db, ws, file));
+                crate::ide::folding::folding_ranges(db, file);
+                crate::ide::symbols::document_symbols(db, file);
+                for offset in (0..=short.len() as u32).step_by(11) {
+                    definition(db, ws, file, offset);
+                    let _ = prepare_rename(db, ws, file, offset);
+                }
+            }
+        }
+    }
 }

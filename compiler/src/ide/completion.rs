@@ -165,8 +165,9 @@ fn field_names(out: &mut Items, ctx: &CursorContext, fields: &IndexMap<String, F
             continue;
         }
         let labeled = labeled_schema(def);
-        // Labeled blocks repeat (`environment dev {…}`, `environment prod {…}`).
-        if ctx.written.iter().any(|(k, l)| *k == def.name && !(labeled.is_some() && *l)) {
+        // Maps written as labeled blocks take more (`environment dev {…}`, `environment prod {…}`).
+        let repeats = matches!(def.ty, Ty::Map(_));
+        if ctx.written.iter().any(|(k, l)| *k == def.name && !(repeats && *l)) {
             continue;
         }
         let mut s = Snippet::default();
@@ -541,6 +542,11 @@ mod tests {
         let got = complete("service x {\n  owners = []\n  environment dev {}\n  $0\n}");
         let got = labels(&got);
         assert!(got.contains(&"environment") && !got.contains(&"owners"), "{got:?}");
+        let got = complete(
+            "service x {\n  environment dev {\n    secret_volumes a { mount_path = \"/a\" }\n    env = {}\n    $0\n  }\n}",
+        );
+        let got = labels(&got);
+        assert!(got.contains(&"secret_volumes") && !got.contains(&"env"), "{got:?}");
     }
 
     #[test]

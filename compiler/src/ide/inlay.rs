@@ -76,19 +76,25 @@ fn hint(values: &DeclValues, env: &str, at: u32) -> Option<InlayHint> {
     if notable.len() < inherited.len() || notable.len() > MAX_SHOWN {
         label.push("…".into());
     }
+    // Markdown: one item per line.
     let tooltip = inherited
         .iter()
         .map(|(f, e)| {
             let from = match (e.source, &e.via_let) {
-                (Source::Defaults, Some((name, path))) => format!("from defaults, through let {name} ({path})"),
-                (Source::Defaults, None) => "from defaults".into(),
+                (Source::Defaults, Some((name, path))) => format!("from `defaults`, through `let {name}` in `{path}`"),
+                (Source::Defaults, None) => "from `defaults`".into(),
                 _ => "stdlib default".into(),
             };
-            format!("{} = {} ({from})", f.name, e.value.as_deref().unwrap_or_default())
+            format!("- `{}` = {} ({from})", f.name, code(e.value.as_deref().unwrap_or_default()))
         })
         .collect::<Vec<_>>()
         .join("\n");
     Some(InlayHint { offset: at, label: label.join(" · "), tooltip: Some(tooltip), padding_left: true })
+}
+
+/// A Markdown code span that holds any text.
+fn code(v: &str) -> String {
+    if v.contains('`') { format!("`` {v} ``") } else { format!("`{v}`") }
 }
 
 /// Values short enough to read in a hint: not records, maps or lists.
@@ -145,11 +151,11 @@ mod tests {
         assert!(dev.label.ends_with('…'));
         let tip = dev.tooltip.as_deref().unwrap();
         assert!(
-            tip.contains("deploy = subscription { tag = \"main\" } (from defaults, through let on_main (teams.msp))"),
+            tip.contains("- `deploy` = `subscription { tag = \"main\" }` (from `defaults`, through `let on_main` in `teams.msp`)\n"),
             "{tip}"
         );
-        assert!(tip.contains("postgres = { databases = [\"a\"] } (from defaults)"));
-        assert!(tip.contains(&format!("instances = {} (stdlib default)", env_default("instances"))));
+        assert!(tip.contains("- `postgres` = `{ databases = [\"a\"] }` (from `defaults`)\n"));
+        assert!(tip.contains(&format!("- `instances` = `{}` (stdlib default)", env_default("instances"))));
         // What the environment writes is not repeated; what nobody sets is not invented.
         assert!(!tip.contains("project_id") && !tip.contains("redis"));
         let prod = &h[1];

@@ -12,7 +12,11 @@
 // with --update copies the snapshots back.
 //
 // Without --update it also fails (where the tool alone would pass) when a
-// source has no snapshot yet, and when a snapshot's source is gone.
+// source has no snapshot yet, and when a snapshot's source is gone. A source
+// whose text no longer matches its snapshot's is snapshotted afresh and
+// compared token by token, whitespace aside: if only its layout changed
+// (examples get realigned), its highlighting is the same and it passes, with
+// a note to refresh the snapshot; otherwise it fails with the first difference.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,6 +44,23 @@ for (const r of roots) {
     console.error(`error: a glob must start with a folder of the repository: ${r}`);
     process.exit(2);
   }
+}
+
+const UPDATE = 'npm run test:grammar:snap:update';
+const require = createRequire(import.meta.url);
+const tool = require.resolve('vscode-tmgrammar-test/dist/snapshot.js');
+const { parseSnap } = require('vscode-tmgrammar-test/dist/snapshot/parsing.js');
+
+/** A snapshot's tokens that are not only whitespace, with their text and line. */
+function meaningful(snap) {
+  return snap.flatMap(({ src, tokens }, line) =>
+    tokens
+      .map((t) => ({ line: line + 1, text: src.slice(t.startIndex, t.endIndex), scopes: t.scopes.join(' ') }))
+      .filter((t) => t.text.trim() !== ''),
+  );
+}
+function sameToken(a, b) {
+  return b !== undefined && a.text === b.text && a.scopes === b.scopes;
 }
 
 // Files below `dir` whose names end in `suffix`, relative to it, sorted.
@@ -72,18 +93,23 @@ try {
   }
   const committed = files(snapDir, '.msp.snap');
   const problems = [];
+  const relaid = []; // snapshots whose source changed: compared below
   for (const s of committed) {
     const source = s.slice(0, -'.snap'.length);
     if (!fs.existsSync(path.join(work, source))) {
       if (update) fs.rmSync(path.join(snapDir, s));
-      else problems.push(`${s}: its source ${source} is gone (remove the snapshot, or run \`npm run test:grammar:snap:update\`)`);
+      else problems.push(`${s}: its source ${source} is gone (remove the snapshot, or run \`${UPDATE}\`)`);
+      continue;
+    }
+    const snap = parseSnap(fs.readFileSync(path.join(snapDir, s), 'utf8'));
+    const lines = fs.readFileSync(path.join(work, source), 'utf8').split(/\r\n|\n/);
+    if (!update && (snap.length !== lines.length || snap.some((l, i) => l.src !== lines[i]))) {
+      relaid.push(s); // no snapshot there: the tool writes a fresh one
       continue;
     }
     fs.copyFileSync(path.join(snapDir, s), path.join(work, s));
   }
 
-  const require = createRequire(import.meta.url);
-  const tool = require.resolve('vscode-tmgrammar-test/dist/snapshot.js');
   const run = spawnSync(
     process.execPath,
     [tool, '--config', path.join(extension, 'package.json'), ...(update ? ['--updateSnapshot'] : []), ...globs],
@@ -99,8 +125,21 @@ try {
     }
   } else {
     for (const s of produced) {
-      if (!committed.includes(s)) problems.push(`${s}: no committed snapshot (run \`npm run test:grammar:snap:update\` and review it)`);
+      if (relaid.includes(s)) {
+        const before = meaningful(parseSnap(fs.readFileSync(path.join(snapDir, s), 'utf8')));
+        const after = meaningful(parseSnap(fs.readFileSync(path.join(work, s), 'utf8')));
+        const i = before.findIndex((t, k) => !sameToken(t, after[k]));
+        if (i === -1 && before.length === after.length) {
+          console.log(`note: ${s}: its source changed only in layout, and is highlighted the same (\`${UPDATE}\` refreshes the snapshot)`);
+        } else {
+          const at = (t) => (t ? `line ${t.line}: ${JSON.stringify(t.text)} ${t.scopes}` : 'nothing');
+          problems.push(`${s}: its source changed; the first token highlighted differently:\n  snapshot: ${at(before[i === -1 ? after.length : i])}\n  now:      ${at(after[i === -1 ? before.length : i])}\n  if the change is right, run \`${UPDATE}\` and review the diff of test/snap/`);
+        }
+      } else if (!committed.includes(s)) {
+        problems.push(`${s}: no committed snapshot (run \`${UPDATE}\` and review it)`);
+      }
     }
+    if (status !== 0) console.error(`error: the highlighting differs from the snapshots; if that is intended, run \`${UPDATE}\` and review the diff of test/snap/`);
   }
   if (produced.length === 0) problems.push(`no .msp file matched ${globs.join(' ')}`);
   for (const p of problems) console.error(`error: ${p}`);

@@ -5,6 +5,7 @@ pub mod check;
 pub mod db;
 pub mod diagnostics;
 pub mod emit;
+pub mod fmt;
 pub mod ide;
 pub mod ir;
 pub mod syntax;

@@ -85,6 +85,22 @@ enum Command {
         /// A code (`E0201`) or its name (`unknown-field`).
         code: String,
     },
+    /// Format `.msp` files in place (folders are searched for them). A file
+    /// with syntax errors is left as it is, its errors are shown, and the exit
+    /// code is 1.
+    Fmt {
+        /// Files or folders (default: the current folder).
+        paths: Vec<PathBuf>,
+        /// Write nothing; name each file that would change (on stderr) and exit 1 if any.
+        #[arg(long, conflicts_with = "diff")]
+        check: bool,
+        /// Write nothing; print what would change as a unified diff and exit 1 if any.
+        /// Errors then go to stderr.
+        #[arg(long)]
+        diff: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Print the checked, fully defaulted model of a workspace as JSON.
     Ir {
         /// A file or folder inside the workspace (default: the current folder).
@@ -141,6 +157,14 @@ fn main() -> ExitCode {
         ),
         Command::Docs { path, out, reference, timestamp, output } => {
             commands::docs::run(commands::docs::DocsArgs { path, out, reference, timestamp }, output.into())
+        }
+        Command::Fmt { paths, check, diff, output } => {
+            let mode = match (check, diff) {
+                (true, _) => commands::fmt::Mode::Check,
+                (_, true) => commands::fmt::Mode::Diff,
+                _ => commands::fmt::Mode::Write,
+            };
+            commands::fmt::run(&paths, mode, output.into())
         }
         Command::Ir { path } => commands::ir::run(path.as_deref()),
     };

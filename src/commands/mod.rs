@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod docs;
 pub mod explain;
+pub mod fmt;
 pub mod ir;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,140 @@
+//! `mspc fmt`: formats `.msp` files in place, or says which would change.
+//! Needs no workspace: each file is formatted on its own.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mspc_compiler::diagnostics::render::{self, Format};
+use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap, Span};
+use mspc_compiler::fmt::{self, FormatError};
+
+use super::{CliError, Output};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    /// Write nothing; name the files that would change.
+    Check,
+    /// Write nothing; print what would change as a unified diff.
+    Diff,
+}
+
+/// Files refused for syntax errors, shown with the renderers `mspc check` uses.
+struct Refused {
+    files: Vec<(String, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl SourceMap for Refused {
+    fn path(&self, file: FileId) -> String {
+        self.files.get(file.0 as usize).map_or_else(|| "<unknown>".into(), |f| f.0.clone())
+    }
+    fn text(&self, file: FileId) -> &str {
+        self.files.get(file.0 as usize).map_or("", |f| f.1.as_str())
+    }
+}
+
+pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliError> {
+    let default = [PathBuf::from(".")];
+    let paths: &[PathBuf] = if paths.is_empty() { &default } else { paths };
+    let mut files = Vec::new();
+    for p in paths {
+        files.extend(msp_files(p)?);
+    }
+    // The same file named twice (`.` and `./a.msp`) is formatted once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+
+    let mut refused = Refused { files: Vec::new(), diagnostics: Vec::new() };
+    let mut changed = 0usize;
+    for path in &files {
+        let shown = display(path);
+        let bytes = std::fs::read(path).map_err(|error| CliError::Io { path: path.clone(), error })?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            super::err(&format!("error: `{shown}` is not UTF-8; it was not formatted"));
+            refused.files.push((shown, String::new()));
+            continue;
+        };
+        let formatted = match fmt::format(&text) {
+            Ok(f) => f,
+            Err(FormatError::Syntax(errors)) => {
+                let id = FileId(refused.files.len() as u32);
+                refused.diagnostics.extend(errors.into_iter().map(|e| {
+                    Diagnostic::new(e.code, Span::new(id, e.range), e.message).with_label(e.label).with_help_opt(e.help)
+                }));
+                refused.files.push((shown, text));
+                continue;
+            }
+            Err(e @ FormatError::Changed(_)) => {
+                return Err(CliError::Internal(format!("{shown}: {e}")));
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        changed += 1;
+        match mode {
+            Mode::Write => write_atomically(path, &formatted)?,
+            Mode::Check => super::err(&format!("would reformat: {shown}")),
+            Mode::Diff => super::out(&unified_diff(&shown, &text, &formatted)),
+        }
+    }
+
+    if !refused.diagnostics.is_empty() {
+        let report = render::render(out.format, &refused.diagnostics, &refused, out.color);
+        // With `--diff`, stdout is a patch; the errors must not corrupt it.
+        if mode == Mode::Diff {
+            super::err(report.trim_end());
+        } else {
+            super::out(&report);
+        }
+    }
+    if matches!(out.format, Format::Terminal) && mode == Mode::Write && changed > 0 {
+        super::err(&format!("formatted {changed} file{}", if changed == 1 { "" } else { "s" }));
+    }
+    let failed = !refused.files.is_empty() || (mode != Mode::Write && changed > 0);
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// A file, or the `.msp` files under a folder (walked as a workspace is).
+fn msp_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let meta = std::fs::metadata(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => CliError::NoSuchPath(path.to_path_buf()),
+        _ => CliError::Io { path: path.to_path_buf(), error },
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let found = mspc_compiler::db::load::collect(path).map_err(|e| CliError::Io { path: e.path, error: e.error })?;
+    Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| abs).collect())
+}
+
+/// The path as the user would write it: without a leading `./`.
+fn display(path: &Path) -> String {
+    let shown = path.strip_prefix(".").unwrap_or(path);
+    shown.to_string_lossy().into_owned()
+}
+
+/// Replaces the file through a temporary file beside it, so a crash or a
+/// full disk never leaves it half written.
+fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+    let io = |error| CliError::Io { path: path.to_path_buf(), error };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.mspc-fmt.tmp"));
+    let result = (|| {
+        std::fs::write(&tmp, text)?;
+        // Keep the file's permissions.
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(path, path).to_string()
+}

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -45,6 +45,8 @@ pub struct Report {
     pub focus: String,
     pub iterations: usize,
     pub server: String,
+    /// The binary run as `<mspc> lsp`.
+    pub binary: String,
     pub machine: String,
     pub cpus: usize,
     /// `initialize` sent → its response.
@@ -71,14 +73,17 @@ impl Report {
     pub fn table(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!(
-            "mspc lsp benchmark: {} services (seed {}), {} files, {:.1} MiB; opened {}\n",
+            "mspc lsp benchmark: {} services (seed {}), {} files, {} KiB; opened {}\n",
             self.services,
             self.seed,
             self.files,
-            self.bytes as f64 / (1024.0 * 1024.0),
+            self.bytes.div_ceil(1024),
             self.focus
         ));
-        s.push_str(&format!("server: {}; machine: {} ({} CPUs)\n\n", self.server, self.machine, self.cpus));
+        s.push_str(&format!(
+            "server: {} ({}); machine: {} ({} CPUs)\n\n",
+            self.server, self.binary, self.machine, self.cpus
+        ));
         s.push_str(&format!("{:<34} {:>5} {:>10} {:>10} {:>10}\n", "", "n", "p50 ms", "p95 ms", "max ms"));
         let one =
             |name: &str, d: Duration| format!("{name:<34} {:>5} {:>10.1} {:>10.1} {:>10.1}\n", 1, ms(d), ms(d), ms(d));
@@ -112,6 +117,7 @@ impl Report {
             "focus": self.focus,
             "iterations": self.iterations,
             "server": self.server,
+            "binary": self.binary,
             "machine": self.machine,
             "cpus": self.cpus,
             "initialize_ms": round3(ms(self.initialize)),
@@ -157,9 +163,13 @@ struct Incoming {
     msg: Value,
 }
 
+/// The server's stdin, shared by the main thread (requests) and the reader
+/// thread (answers to the server's requests).
+type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
+
 struct Server {
     child: Child,
-    writer: Arc<Mutex<ChildStdin>>,
+    writer: Writer,
     rx: Receiver<Incoming>,
     next_id: i64,
     stderr: Arc<Mutex<VecDeque<String>>>,
@@ -175,7 +185,7 @@ fn write_message(w: &mut impl Write, msg: &Value) -> std::io::Result<()> {
 }
 
 /// Reads framed messages until the server closes its stdout.
-fn read_loop(out: impl Read, writer: Arc<Mutex<ChildStdin>>, tx: Sender<Incoming>, answered: Arc<AtomicUsize>) {
+fn read_loop(out: impl Read, writer: Writer, tx: Sender<Incoming>, answered: Arc<AtomicUsize>) {
     let mut r = BufReader::new(out);
     loop {
         let mut len = None;
@@ -225,7 +235,8 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start `{} lsp`: {e}", mspc.display()))?;
-        let writer = Arc::new(Mutex::new(child.stdin.take().expect("piped")));
+        let stdin: Box<dyn Write + Send> = Box::new(child.stdin.take().expect("piped"));
+        let writer = Arc::new(Mutex::new(stdin));
         let (tx, rx) = channel();
         let answered = Arc::new(AtomicUsize::new(0));
         let out = child.stdout.take().expect("piped");
@@ -416,6 +427,7 @@ fn measure(opts: &Options, work: &Workload, root: &Path) -> Result<Report, Strin
         focus: work.focus.clone(),
         iterations: opts.iterations,
         server: s.server,
+        binary: opts.mspc.display().to_string(),
         machine: machine(),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         initialize: s.initialize,
@@ -597,6 +609,51 @@ mod tests {
         assert_eq!(position(text, 0), json!({ "line": 0, "character": 0 }));
         let x = text.find('x').unwrap();
         assert_eq!(position(text, x), json!({ "line": 1, "character": 3 }));
+    }
+
+    /// A `Write` whose bytes the test can read afterwards.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn framing_forwards_messages_and_answers_server_requests() {
+        let frame = |v: Value| {
+            let mut b = Vec::new();
+            write_message(&mut b, &v).unwrap();
+            b
+        };
+        let mut input =
+            frame(json!({ "jsonrpc": "2.0", "id": "r1", "method": "client/registerCapability", "params": {} }));
+        // Header names are case-insensitive, and other headers are allowed.
+        let body = br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"file:///a%20b.msp","version":3,"diagnostics":[]}}"#;
+        input.extend(
+            format!("content-length: {}\r\nContent-Type: application/vscode-jsonrpc\r\n\r\n", body.len()).bytes(),
+        );
+        input.extend_from_slice(body);
+        input.extend(frame(json!({ "jsonrpc": "2.0", "id": 1, "result": null })));
+        let sink = Sink::default();
+        let writer: Writer = Arc::new(Mutex::new(Box::new(sink.clone())));
+        let (tx, rx) = channel();
+        let answered = Arc::new(AtomicUsize::new(0));
+        read_loop(&input[..], writer, tx, answered.clone());
+        let got: Vec<Value> = rx.try_iter().map(|m| m.msg).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0]["params"]["version"], 3);
+        assert_eq!(uri_path(got[0]["params"]["uri"].as_str().unwrap()), Some(PathBuf::from("/a b.msp")));
+        assert_eq!(got[1]["id"], 1);
+        assert_eq!(answered.load(Ordering::Relaxed), 1);
+        let reply = frame(json!({ "jsonrpc": "2.0", "id": "r1", "result": null }));
+        assert_eq!(*sink.0.lock().unwrap(), reply);
     }
 
     #[test]

@@ -85,6 +85,8 @@ enum Command {
         /// A code (`E0201`) or its name (`unknown-field`).
         code: String,
     },
+    /// Run the language server on stdin/stdout (editors start it; see editors/vscode).
+    Lsp,
     /// Format `.msp` files in place (folders are searched for them). A file
     /// with syntax errors is left as it is, its errors are shown, and the exit
     /// code is 1.
@@ -167,6 +169,13 @@ fn main() -> ExitCode {
             commands::fmt::run(&paths, mode, output.into())
         }
         Command::Ir { path } => commands::ir::run(path.as_deref()),
+        Command::Lsp => match mspc_lsp::run() {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                commands::err(&format!("the language server stopped: {e}"));
+                Ok(ExitCode::from(2))
+            }
+        },
     };
     match result {
         Ok(code) => code,

@@ -608,9 +608,31 @@ impl<'a> Checker<'a> {
             if let Some(doc) = def.doc.as_deref().and_then(|d| d.lines().next()) {
                 d = d.with_note(format!("`{}`: {doc}", def.name));
             }
+            // Offered only for a record written in the same file: inserting
+            // into a shared `let` elsewhere would change its other users.
+            if let Some(value) = self.starter_value(def).filter(|_| rec.span.file == owner.file) {
+                let end = rec.span.range.end.saturating_sub(1) as usize;
+                let at = Span::new(rec.span.file, crate::syntax::TextRange::empty(end));
+                d = d.with_fix(format!("add `{}`", def.name), at, format!("{} = {value}", def.name));
+            }
             self.push(d);
         }
         (ok, out)
+    }
+
+    /// A value that satisfies a required field's type, for the "add the
+    /// field" fix: the first variant of an enum, a bare union tag, an empty
+    /// string or list. `None` where no value is a sensible start.
+    fn starter_value(&self, def: &FieldDef) -> Option<String> {
+        match &def.ty {
+            Ty::Enum(e) => self.index.enum_def(e).variants.first().map(|v| v.name.clone()),
+            Ty::Union(e) => self.index.enum_def(e).variants.iter().find(|v| v.bare_ok()).map(|v| v.name.clone()),
+            Ty::String => Some("\"\"".into()),
+            Ty::List(_) => Some("[]".into()),
+            Ty::Bool => Some("false".into()),
+            Ty::Secret => Some("secret(\"\")".into()),
+            _ => None,
+        }
     }
 
     fn how_to_set(&self, def: &FieldDef) -> String {

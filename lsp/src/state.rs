@@ -1,0 +1,201 @@
+//! The server's state: salsa inputs only (rust-analyzer's rule). A `Host` is
+//! one workspace (a folder with `platform.msp`) with its database; open
+//! documents override the files on disk. Everything derived is computed per
+//! request from a snapshot (a clone of the database).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use mspc_compiler::db::load::{self, Loaded};
+use mspc_compiler::db::{Database, LoadProblem, SourceFile, Workspace};
+use mspc_compiler::diagnostics::FileId;
+use salsa::Setter;
+use tower_lsp_server::ls_types::Uri;
+
+pub struct Host {
+    pub root: PathBuf,
+    pub db: Database,
+    pub ws: Workspace,
+    /// Relative path (with `/`) → input.
+    pub files: BTreeMap<String, SourceFile>,
+    next_id: u32,
+}
+
+/// What a request needs: a database clone, taken under the lock and moved to
+/// a blocking thread.
+pub struct Snapshot {
+    pub db: Database,
+    pub ws: Workspace,
+    pub root: PathBuf,
+}
+
+impl Host {
+    /// Every workspace file under `root`, as on disk.
+    pub fn load(root: &Path) -> Host {
+        let loaded = Loaded::from_disk(root)
+            .unwrap_or_else(|_| Loaded::from_files(Database::default(), root.to_path_buf(), Vec::new()));
+        Host::from_loaded(loaded)
+    }
+
+    /// A lone file outside any workspace: only itself, no disk walk.
+    pub fn single(root: &Path) -> Host {
+        Host::from_loaded(Loaded::from_files(Database::default(), root.to_path_buf(), Vec::new()))
+    }
+
+    fn from_loaded(loaded: Loaded) -> Host {
+        let files: BTreeMap<String, SourceFile> =
+            loaded.workspace.files(&loaded.db).iter().map(|f| (f.path(&loaded.db).clone(), *f)).collect();
+        let next_id = files.values().map(|f| f.id(&loaded.db).0 + 1).max().unwrap_or(0);
+        Host { root: loaded.root, db: loaded.db, ws: loaded.workspace, files, next_id }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { db: self.db.clone(), ws: self.ws, root: self.root.clone() }
+    }
+
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    pub fn file(&self, rel: &str) -> Option<SourceFile> {
+        self.files.get(rel).copied()
+    }
+
+    /// Sets a file's text, adding the file if it is new. Returns whether
+    /// anything changed. (A write: it waits for every snapshot to be dropped,
+    /// and cancels the ones still computing.)
+    pub fn set_text(&mut self, rel: &str, text: String, problem: Option<LoadProblem>) -> bool {
+        match self.files.get(rel) {
+            Some(&f) => {
+                let mut changed = false;
+                if f.text(&self.db) != &text {
+                    f.set_text(&mut self.db).to(text);
+                    changed = true;
+                }
+                if f.problem(&self.db) != &problem {
+                    f.set_problem(&mut self.db).to(problem);
+                    changed = true;
+                }
+                changed
+            }
+            None => {
+                // Ids only grow, so a removed file's id is never reused by another.
+                let f = SourceFile::builder(rel.to_string(), text, FileId(self.next_id), problem).new(&self.db);
+                self.next_id += 1;
+                self.files.insert(rel.to_string(), f);
+                self.sync_file_list();
+                true
+            }
+        }
+    }
+
+    pub fn remove(&mut self, rel: &str) -> bool {
+        if self.files.remove(rel).is_none() {
+            return false;
+        }
+        self.sync_file_list();
+        true
+    }
+
+    /// Reads a file from disk again (after it changed there, or its editor closed).
+    pub fn reload(&mut self, rel: &str) -> bool {
+        let abs = self.root.join(rel);
+        if abs.is_file() {
+            match std::fs::read(&abs) {
+                Ok(bytes) => {
+                    let (text, problem) = load::decode(bytes);
+                    self.set_text(rel, text, problem)
+                }
+                Err(e) => self.set_text(rel, String::new(), Some(LoadProblem::Unreadable(e.to_string()))),
+            }
+        } else {
+            self.remove(rel)
+        }
+    }
+
+    fn sync_file_list(&mut self) {
+        let files: Vec<SourceFile> = self.files.values().copied().collect();
+        self.ws.set_files(&mut self.db).to(files);
+    }
+}
+
+/// An open document: the editor's text wins over the disk.
+pub struct Doc {
+    pub version: i32,
+    pub root: PathBuf,
+    pub rel: String,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub hosts: BTreeMap<PathBuf, Host>,
+    pub docs: HashMap<Uri, Doc>,
+    /// The last diagnostics published per document, to clear or skip repeats.
+    pub published: HashMap<Uri, Vec<tower_lsp_server::ls_types::Diagnostic>>,
+    /// Bumped by every edit; a diagnostics run publishes only if none came after it.
+    pub generation: u64,
+}
+
+/// The real path of a document, also when it is not saved yet (its folder is).
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent().and_then(|d| std::fs::canonicalize(d).ok()), path.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+impl State {
+    /// The host a file belongs to, loading its workspace on first use: the
+    /// nearest folder above holding `platform.msp`, or the file alone.
+    pub fn host_for(&mut self, path: &Path) -> (&mut Host, String) {
+        let path = canonical(path);
+        let existing = self
+            .hosts
+            .keys()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .cloned();
+        let found = load::find_root(&path);
+        let root = match (existing, found) {
+            // A nearer platform.msp than any loaded host is its own workspace.
+            (Some(e), Some(f)) if f.starts_with(&e) && f != e => f,
+            (Some(e), _) => e,
+            (None, Some(f)) => f,
+            (None, None) => path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf),
+        };
+        if !self.hosts.contains_key(&root) {
+            let host = if load::find_root(&root).as_deref() == Some(root.as_path()) {
+                Host::load(&root)
+            } else {
+                Host::single(&root)
+            };
+            self.hosts.insert(root.clone(), host);
+        }
+        let host = self.hosts.get_mut(&root).expect("inserted above");
+        let rel = host.relative(&path).unwrap_or_else(|| {
+            path.file_name().map_or_else(|| "untitled.msp".into(), |n| n.to_string_lossy().into_owned())
+        });
+        (host, rel)
+    }
+
+    pub fn doc_host(&self, uri: &Uri) -> Option<(&Host, SourceFile)> {
+        let doc = self.docs.get(uri)?;
+        let host = self.hosts.get(&doc.root)?;
+        Some((host, host.file(&doc.rel)?))
+    }
+
+    /// The host and file of a document that is not open (a request about a
+    /// file on disk): found through its path.
+    pub fn file_host(&self, uri: &Uri) -> Option<(&Host, SourceFile)> {
+        if let Some(found) = self.doc_host(uri) {
+            return Some(found);
+        }
+        let path = canonical(&uri.to_file_path()?);
+        self.hosts.values().find_map(|h| Some((h, h.file(&h.relative(&path)?)?)))
+    }
+}

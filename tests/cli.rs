@@ -3,31 +3,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::TempDir;
-
-fn mspc(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mspc"))
-        .current_dir(cwd)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mspc")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{TempDir, code, mspc, stderr, stdout};
 
 const CLEAN: &str = r#"
 service clean {

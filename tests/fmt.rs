@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-use common::TempDir;
+use common::{TempDir, code, mspc, stderr, stdout};
 use mspc_compiler::fmt::{FormatError, compare, format};
 use mspc_compiler::syntax::parse;
 use proptest::prelude::*;
@@ -442,27 +441,6 @@ proptest! {
 }
 
 // ------------------------------------------------------------------ the binary
-
-fn mspc(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mspc"))
-        .current_dir(cwd)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run mspc")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 const UGLY: &str = "service a {\nname=\"A\"\n    description = \"d\"\n}\n";
 const PRETTY: &str = "service a {\n  name        = \"A\"\n  description = \"d\"\n}\n";

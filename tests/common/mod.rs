@@ -172,3 +172,25 @@ pub fn shared_dir() -> Option<PathBuf> {
     eprintln!("skipped: {} is not there", dir.display());
     None
 }
+
+/// Runs the built `mspc` in `cwd`, without colour.
+pub fn mspc(cwd: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mspc")
+}
+
+pub fn code(o: &std::process::Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -157,19 +157,10 @@ impl Printer<'_> {
     /// A variant: a bare name, or a union variant's `name { fields }`.
     fn variant(&mut self, v: &Variant) {
         self.copy(v.name.range);
-        let after = v.name.range.end as usize;
-        // Only a body can follow a variant's name with `{`. The parser misses
-        // an empty one behind a comment (`empty // why` + `{}`), so look.
-        let open = self.c.find(after, '{');
-        let fields = match &v.fields {
-            Some(fields) => Some(fields.as_slice()),
-            None if open != after || self.src.get(after..).is_some_and(|s| s.starts_with('{')) => Some(&[][..]),
-            None => None,
-        };
-        if let Some(fields) = fields {
-            let last = fields.last().map_or(open + 1, |f| f.range.end as usize);
-            let close = self.c.find(last, '}');
-            self.fields(v.name.range.end as usize, close, fields);
-        }
+        let Some(fields) = &v.fields else { return };
+        let open = self.c.find(v.name.range.end as usize, '{');
+        let last = fields.last().map_or(open + 1, |f| f.range.end as usize);
+        let close = self.c.find(last, '}');
+        self.fields(v.name.range.end as usize, close, fields);
     }
 }

@@ -262,7 +262,7 @@ fn lets_of(out: &mut Items, db: &dyn Db, ws: Workspace, file: SourceFile, sort: 
 /// After `alias.` (an import): the imported file's `let`s. After
 /// `service.` / `environment.`: what those offer.
 fn members(out: &mut Items, db: &dyn Db, ws: Workspace, file: SourceFile, first: &str) {
-    if let Some(schema) = context_schema(first) {
+    if let Some(schema) = context::context_schema(first) {
         for (i, f) in schema.fields.values().enumerate() {
             let item = out.push(&f.name, CompletionKind::Field, f.name.clone(), false, format!("0{i:03}"));
             item.detail = Some(f.ty.syntax());
@@ -275,16 +275,6 @@ fn members(out: &mut Items, db: &dyn Db, ws: Workspace, file: SourceFile, first:
     {
         lets_of(out, db, ws, target, "0");
     }
-}
-
-/// The schema of `${service.…}` or `${environment.…}`.
-fn context_schema(root: &str) -> Option<&'static SchemaDef> {
-    let name = match root {
-        "service" => "ServiceContext",
-        "environment" => "EnvironmentContext",
-        _ => return None,
-    };
-    stdlib().index.schemas.get(name)
 }
 
 fn interpolation(
@@ -314,7 +304,7 @@ fn interpolation(
                 ("service", in_decl || ctx.in_let, "0"),
                 ("environment", ctx.env != EnvScope::Outside || ctx.in_let, "1"),
             ] {
-                if ok && let Some(schema) = context_schema(root) {
+                if ok && let Some(schema) = context::context_schema(root) {
                     let item = out.push(root, CompletionKind::Keyword, format!("{root}."), false, sort.into());
                     item.detail = Some(schema.name.clone());
                     item.documentation = schema.doc.clone();

@@ -652,6 +652,16 @@ fn brace(ty: &Ty) -> Container {
     }
 }
 
+/// The schema of `${service.…}` or `${environment.…}`.
+pub fn context_schema(root: &str) -> Option<&'static crate::check::schema::SchemaDef> {
+    let name = match root {
+        "service" => "ServiceContext",
+        "environment" => "EnvironmentContext",
+        _ => return None,
+    };
+    crate::check::stdlib::stdlib().index.schemas.get(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,17 +6,7 @@ use crate::db::load::Loaded;
 use crate::db::{Database, SourceFile};
 use crate::syntax::TextRange;
 
-pub const PLATFORM: &str = r#"platform {
-  billing_account     = "017005-C370B2-0E3030"
-  organization_domain = "example.com"
-  secrets_project     = "example-secrets"
-  folders = { test = "folders/1", internal = "folders/2", external = "folders/3" }
-  terraform_cloud = {
-    organization           = "example"
-    runner_service_account = "terraform@example-ci.iam.gserviceaccount.com"
-  }
-}
-"#;
+pub const PLATFORM: &str = include_str!("../../../tests/fixtures/platform.msp");
 
 pub struct Fixture {
     pub loaded: Loaded,

@@ -159,7 +159,7 @@ impl Hovering<'_> {
     /// The word after `root.`: an imported `let`, or a `service.` /
     /// `environment.` field.
     fn member(&self, root: &str) -> Option<String> {
-        if let Some(schema) = context_schema(root) {
+        if let Some(schema) = context::context_schema(root) {
             return context_field(schema, root, self.word);
         }
         let scope = db::file_scope(self.db, self.ws, self.file);
@@ -170,7 +170,7 @@ impl Hovering<'_> {
     fn interpolation(&self, path: TextRange) -> Option<String> {
         let typed = self.text.get(path.as_usize())?;
         match typed.strip_suffix('.') {
-            None if typed.is_empty() => match context_schema(self.word) {
+            None if typed.is_empty() => match context::context_schema(self.word) {
                 Some(schema) => {
                     let mut md = format!("```msp\n${{{}.…}}\n```\n", self.word);
                     push_doc(&mut md, schema.doc.as_deref());
@@ -301,16 +301,6 @@ fn variant_markdown(def: &EnumDef, name: &str) -> Option<String> {
     let _ =
         write!(md, "\nOne of {}.", def.variants.iter().map(|v| format!("`{}`", v.name)).collect::<Vec<_>>().join(", "));
     Some(md)
-}
-
-/// The schema of `${service.…}` or `${environment.…}`.
-fn context_schema(root: &str) -> Option<&'static SchemaDef> {
-    let name = match root {
-        "service" => "ServiceContext",
-        "environment" => "EnvironmentContext",
-        _ => return None,
-    };
-    stdlib().index.schemas.get(name)
 }
 
 fn context_field(schema: &SchemaDef, root: &str, name: &str) -> Option<String> {

@@ -565,11 +565,13 @@ impl<'a> Lower<'a> {
         let variants = inner
             .map(|p| {
                 let doc = self.doc(&p);
+                let end = range(&p).end as usize;
                 let mut vi = p.into_inner();
                 let vname = self.ident(vi.next().expect("variant name"));
                 let fields: Vec<FieldDecl> = vi.map(|f| self.field_decl(f)).collect();
-                let has_body =
-                    !fields.is_empty() || self.text[vname.range.end as usize..].trim_start().starts_with('{');
+                // The variant's own text past its name holds `{` only if it has a
+                // body (a comment between the name and `{` included).
+                let has_body = !fields.is_empty() || self.text[vname.range.end as usize..end].contains('{');
                 Variant { name: vname, fields: has_body.then_some(fields), doc }
             })
             .collect();
@@ -877,6 +879,16 @@ mod tests {
             },
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_union_variant_body_after_a_comment_is_a_body() {
+        let p = parse("union U {\n  a // note\n  {}\n  b\n  c { x: int }\n}\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let Item::Union(u) = &p.ast.items[0] else { panic!("{:?}", p.ast.items) };
+        let bodies: Vec<_> =
+            u.variants.iter().map(|v| (v.name.name.as_str(), v.fields.as_ref().map(Vec::len))).collect();
+        assert_eq!(bodies, [("a", Some(0)), ("b", None), ("c", Some(1))]);
     }
 
     #[test]

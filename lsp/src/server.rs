@@ -130,6 +130,10 @@ impl Backend {
         .map(Some)
     }
 
+    fn snapshot_of(&self, root: &std::path::Path) -> Option<Snapshot> {
+        self.state().hosts.get(root).map(Host::snapshot)
+    }
+
     /// Loads the workspace of each folder the client opened (once).
     async fn load_folders(&self) {
         self.folders_loaded
@@ -164,15 +168,18 @@ impl Backend {
     }
 
     async fn publish_diagnostics(&self, generation: u64) {
-        let snaps: Vec<Snapshot> = {
+        let roots: Vec<PathBuf> = {
             let st = self.state();
             if st.generation != generation {
                 return;
             }
-            st.hosts.values().map(Host::snapshot).collect()
+            st.hosts.keys().cloned().collect()
         };
         let mut computed: BTreeMap<Uri, Vec<Diagnostic>> = BTreeMap::new();
-        for snap in snaps {
+        for root in roots {
+            // One snapshot at a time, each on its blocking thread: a snapshot
+            // waiting here would hold up an edit's write to its host.
+            let Some(snap) = self.snapshot_of(&root) else { continue };
             let Ok(found) = Backend::blocking(snap, diagnostics_by_uri).await else { return };
             for (uri, mut diags) in found {
                 computed.entry(uri).or_default().append(&mut diags);
@@ -481,9 +488,10 @@ impl LanguageServer for Backend {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         self.load_folders().await;
-        let snaps: Vec<Snapshot> = self.state().hosts.values().map(Host::snapshot).collect();
+        let roots: Vec<PathBuf> = self.state().hosts.keys().cloned().collect();
         let mut all = Vec::new();
-        for snap in snaps {
+        for root in roots {
+            let Some(snap) = self.snapshot_of(&root) else { continue };
             let query = params.query.clone();
             let mut found =
                 Backend::blocking(snap, move |s| requests::workspace_symbols(&s.db, s.ws, &s.root, &query)).await?;

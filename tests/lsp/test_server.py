@@ -1,6 +1,8 @@
 """The server: capabilities, text sync, open buffers over disk, watched files,
 workspace discovery."""
 
+import asyncio
+
 from lsprotocol import types as T
 
 RR = "services/releaseregistry/releaseregistry.msp"
@@ -94,3 +96,23 @@ async def test_the_workspace_is_found_from_platform_msp(s):
     symbols = await s.client.workspace_symbol_async(T.WorkspaceSymbolParams(query=""))
     names = {x.name for x in symbols}
     assert {"releaseregistry", "gatekeeper", "prod", "dev"} <= names, names
+
+
+async def test_a_file_outside_any_workspace_is_checked_alone(s):
+    lone = s.root.parent / "lone"
+    lone.mkdir()
+    (lone / "x.msp").write_text("service x {\n  regoin = 1\n}\n")
+    uri = (lone / "x.msp").as_uri()
+    s.client.text_document_did_open(
+        T.DidOpenTextDocumentParams(
+            text_document=T.TextDocumentItem(uri=uri, language_id="msp", version=1, text="service x {\n  regoin = 1\n}\n")
+        )
+    )
+    deadline = 200
+    while deadline and not any(p.uri == uri for p in s.client.published):
+        deadline -= 1
+        await asyncio.sleep(0.05)
+    diags = next(p.diagnostics for p in s.client.published if p.uri == uri)
+    assert any(d.code == "E0201" for d in diags), diags
+    # Its neighbours on disk are not read: the folder is not a workspace.
+    assert not any("lone" in p.uri and p.uri != uri for p in s.client.published)

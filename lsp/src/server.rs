@@ -527,3 +527,55 @@ impl LanguageServer for Backend {
         self.on_file(&params.text_document.uri, requests::folding_ranges).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mspc_compiler::db::{Database, SourceFile, Workspace};
+    use salsa::Setter;
+
+    fn snapshot() -> (Database, Workspace, SourceFile) {
+        let db = Database::default();
+        let file =
+            SourceFile::builder("a.msp".into(), "service x {}".into(), mspc_compiler::diagnostics::FileId(0), None)
+                .new(&db);
+        let ws = Workspace::new(&db, vec![file]);
+        (db, ws, file)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_request_answers_content_modified() {
+        let (db, ws, _) = snapshot();
+        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/") };
+        snap.db.cancellation_token().cancel();
+        let r = Backend::blocking(snap, |s| db::workspace_result(&s.db, s.ws).diagnostics.len()).await;
+        assert_eq!(r.unwrap_err().code, ErrorCode::ContentModified);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_edit_cancels_a_running_request_which_answers_content_modified() {
+        let (mut db, ws, file) = snapshot();
+        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/") };
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        // The request keeps asking (as a long computation would) until the
+        // edit cancels it, or gives up after a while, which fails the test.
+        let request = tokio::spawn(Backend::blocking(snap, move |s| {
+            let _ = go_rx.recv();
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_secs(20) {
+                db::workspace_result(&s.db, s.ws);
+                std::thread::yield_now();
+            }
+        }));
+        go_tx.send(()).unwrap();
+        let writer = std::thread::spawn(move || {
+            // Blocks until the request's snapshot is gone.
+            file.set_text(&mut db).to("service y {}".into());
+            db
+        });
+        let answer = request.await.unwrap();
+        assert_eq!(answer.unwrap_err().code, ErrorCode::ContentModified);
+        let db = writer.join().unwrap();
+        assert_eq!(file.text(&db), "service y {}");
+    }
+}

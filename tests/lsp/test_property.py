@@ -1,6 +1,6 @@
 """Property: after any sequence of edits through the server, the diagnostics
 it publishes are exactly those `mspc lint` reports from scratch on the final
-text. Cases: MSPC_LSP_PROPERTY_CASES (default 12), each a seeded random
+text. Cases: MSPC_LSP_PROPERTY_CASES (default 30), each a seeded random
 sequence of insertions and deletions in one of the examples' files."""
 
 import os
@@ -44,7 +44,7 @@ def cli_view(found, rel, text):
 
 
 async def test_final_diagnostics_equal_a_fresh_check(s):
-    cases = int(os.environ.get("MSPC_LSP_PROPERTY_CASES", "12"))
+    cases = int(os.environ.get("MSPC_LSP_PROPERTY_CASES", "30"))
     rng = random.Random(int(os.environ.get("MSPC_LSP_PROPERTY_SEED", "2026")))
     originals = {rel: s.path(rel).read_text() for rel in FILES}
     for case in range(cases):

@@ -103,6 +103,24 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Write the skeleton of a new service or job into `services/<ID>/<ID>.msp`
+    /// of the workspace: its required fields, with TODOs to fill in. Exits 1 if
+    /// the id is invalid or taken.
+    Init {
+        /// `service` (long-running HTTP) or `job` (runs on a schedule).
+        #[arg(value_enum)]
+        kind: InitKind,
+        /// The new id: lowercase letters, digits and hyphens.
+        id: String,
+        /// An owning team (repeatable; default: a placeholder to replace).
+        #[arg(long = "owner", value_name = "TEAM")]
+        owners: Vec<String>,
+        /// An environment (repeatable; default: `dev` and `prod`).
+        #[arg(long = "env", value_name = "ID")]
+        envs: Vec<String>,
+        /// A folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+    },
     /// Print the checked, fully defaulted model of a workspace as JSON.
     Ir {
         /// A file or folder inside the workspace (default: the current folder).
@@ -137,6 +155,12 @@ enum ColorArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum InitKind {
+    Service,
+    Job,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DenyLevel {
     Warnings,
 }
@@ -168,6 +192,16 @@ fn main() -> ExitCode {
             };
             commands::fmt::run(&paths, mode, output.into())
         }
+        Command::Init { kind, id, owners, envs, path } => commands::init::run(commands::init::InitArgs {
+            kind: match kind {
+                InitKind::Service => mspc_compiler::syntax::DeclKind::Service,
+                InitKind::Job => mspc_compiler::syntax::DeclKind::Job,
+            },
+            id,
+            owners,
+            environments: envs,
+            path,
+        }),
         Command::Ir { path } => commands::ir::run(path.as_deref()),
         Command::Lsp => match mspc_lsp::run() {
             Ok(()) => Ok(ExitCode::SUCCESS),

@@ -8,4 +8,5 @@ pub mod emit;
 pub mod fmt;
 pub mod ide;
 pub mod ir;
+pub mod scaffold;
 pub mod syntax;

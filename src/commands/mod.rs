@@ -6,6 +6,7 @@ pub mod check;
 pub mod docs;
 pub mod explain;
 pub mod fmt;
+pub mod init;
 pub mod ir;
 
 use std::path::{Path, PathBuf};

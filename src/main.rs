@@ -121,6 +121,29 @@ enum Command {
         /// A folder inside the workspace (default: the current folder).
         path: Option<PathBuf>,
     },
+    /// Convert MSP `service.yaml` specs into `.msp` files, written as `<id>.msp`
+    /// beside each spec. Exits 1 on problems in a spec, 2 if a file exists
+    /// (see `--force`); nothing is written unless every spec converts.
+    Import {
+        /// `service.yaml` files.
+        #[arg(required_unless_present = "tree", conflicts_with = "tree")]
+        paths: Vec<PathBuf>,
+        /// Convert every `services/<id>/service.yaml` under DIR.
+        #[arg(long, value_name = "DIR")]
+        tree: Option<PathBuf>,
+        /// Write to this file (one spec), or, with `--tree`, into this folder;
+        /// the README and BigQuery schemas are copied along.
+        #[arg(long, value_name = "PATH", conflicts_with = "stdout")]
+        out: Option<PathBuf>,
+        /// Print the `.msp` instead of writing files.
+        #[arg(long)]
+        stdout: bool,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Print the checked, fully defaulted model of a workspace as JSON.
     Ir {
         /// A file or folder inside the workspace (default: the current folder).
@@ -202,6 +225,10 @@ fn main() -> ExitCode {
             environments: envs,
             path,
         }),
+        Command::Import { paths, tree, out, stdout, force, output } => commands::import::run(
+            commands::import::ImportArgs { paths, tree, out, stdout, force },
+            output.into(),
+        ),
         Command::Ir { path } => commands::ir::run(path.as_deref()),
         Command::Lsp => match mspc_lsp::run() {
             Ok(()) => Ok(ExitCode::SUCCESS),

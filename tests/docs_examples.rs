@@ -3,7 +3,9 @@
 //!   `# <CODE>: <name>`, with at least one ```` ```msp wrong ```` block that
 //!   produces the code and one ```` ```msp right ```` block that produces
 //!   neither it nor any error;
-//! - every ```` ```msp ```` block of `docs/language.md` checks without errors.
+//! - every ```` ```msp ```` block of `docs/language.md` checks without errors;
+//! - the import codes (E04xx) show MSP YAML instead: ```` ```yaml wrong ````
+//!   gives the code, ```` ```yaml right ```` imports into a file that checks.
 //!
 //! A block is one file (`services/example.msp`) unless it holds
 //! `// file: <path>` lines, which start the files of a small workspace.
@@ -111,6 +113,10 @@ fn every_code_has_a_page_whose_examples_are_true() {
             problems.push(format!("{code}: the first line must be `{title}`"));
         }
         let bs = blocks(page);
+        if is_import_code(*code) {
+            problems.extend(import_examples(*code, &bs));
+            continue;
+        }
         let wrong: Vec<&Block> = bs.iter().filter(|b| b.info == "msp wrong").collect();
         let right: Vec<&Block> = bs.iter().filter(|b| b.info == "msp right").collect();
         if wrong.is_empty() || right.is_empty() {
@@ -135,6 +141,45 @@ fn every_code_has_a_page_whose_examples_are_true() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The import codes point into MSP YAML: their pages show ```` ```yaml wrong ````
+/// and ```` ```yaml right ```` specs instead.
+fn is_import_code(code: Code) -> bool {
+    code.as_str().starts_with("E04")
+}
+
+/// A `wrong` spec must give the code; a `right` one must import with no
+/// diagnostic into a `.msp` file that checks without errors.
+fn import_examples(code: Code, bs: &[Block]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let wrong: Vec<&Block> = bs.iter().filter(|b| b.info == "yaml wrong").collect();
+    let right: Vec<&Block> = bs.iter().filter(|b| b.info == "yaml right").collect();
+    if wrong.is_empty() || right.is_empty() {
+        problems.push(format!("{code}: needs a ```yaml wrong and a ```yaml right block"));
+    }
+    let import =
+        |text: &str| mspc_compiler::import::import(text, mspc_compiler::diagnostics::FileId(0), &Default::default());
+    for b in wrong {
+        let got = import(&b.text);
+        if !got.diagnostics.iter().any(|d| d.code == code) {
+            let codes: Vec<&str> = got.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            problems.push(format!("{code}: a `wrong` spec does not produce {code}; it gives {codes:?}"));
+        }
+    }
+    for b in right {
+        let got = import(&b.text);
+        match (got.msp, got.diagnostics.is_empty()) {
+            (Some(msp), true) => {
+                let (codes, shown) = check(&msp);
+                if codes.iter().any(|(_, s)| *s == Severity::Error) {
+                    problems.push(format!("{code}: a `right` spec imports to a file with errors:\n{shown}"));
+                }
+            }
+            _ => problems.push(format!("{code}: a `right` spec does not import cleanly: {:?}", got.diagnostics)),
+        }
+    }
+    problems
 }
 
 #[test]

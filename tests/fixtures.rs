@@ -37,12 +37,18 @@ struct Expect {
 }
 
 fn parse_annotations(file: &str, text: &str) -> Result<Vec<Expect>, String> {
+    parse_annotations_with(file, text, "//")
+}
+
+/// `marker` starts a comment: `//` in `.msp`, `#` in the YAML of import fixtures.
+fn parse_annotations_with(file: &str, text: &str, marker: &str) -> Result<Vec<Expect>, String> {
     let mut out = Vec::new();
     let mut target: Option<usize> = None;
+    let tilde = format!("{marker}~");
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("//~") {
+        if let Some(rest) = trimmed.strip_prefix(tilde.as_str()) {
             let mut words = rest.split_whitespace();
             let code = words.next().ok_or(format!("{file}:{lineno}: `//~` needs a code"))?.to_string();
             let pos = words
@@ -65,7 +71,7 @@ fn parse_annotations(file: &str, text: &str) -> Result<Vec<Expect>, String> {
             out.push(Expect { file: file.into(), code, line: l, col: c, end, at: lineno });
             continue;
         }
-        if let Some(rest) = trimmed.strip_prefix("//")
+        if let Some(rest) = trimmed.strip_prefix(marker)
             && rest.trim_start().starts_with('^')
         {
             let caret_start = line.find('^').unwrap();
@@ -174,7 +180,8 @@ fn run_dir(dir: &str) -> (BTreeSet<String>, usize) {
 
 #[test]
 fn invalid_fixtures_report_exactly_their_annotations() {
-    let (covered, count) = run_dir("tests/fixtures/invalid");
+    let (mut covered, count) = run_dir("tests/fixtures/invalid");
+    covered.extend(import_fixtures());
     let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !covered.contains(*c)).collect();
     assert!(missing.is_empty(), "codes without a fixture: {}", missing.join(", "));
     assert!(count >= 80, "only {count} invalid fixtures; the bar is 80");
@@ -195,4 +202,54 @@ fn annotation_syntax() {
         Expect { file: "f.msp".into(), code: "E0201".into(), line: 2, col: 3, end: Some((2, 9)), at: 3 }
     );
     assert_eq!((got[1].line, got[1].col, got[1].end), (1, 1, Some((1, 2))));
+}
+
+/// The import codes (E04xx) point into MSP YAML, so their fixtures are YAML
+/// specs under `tests/fixtures/import/invalid/`, annotated with `#` comments
+/// and checked the same way against `mspc_compiler::import`.
+fn import_fixtures() -> BTreeSet<String> {
+    struct Yaml<'a>(&'a str, &'a str);
+    impl SourceMap for Yaml<'_> {
+        fn path(&self, _: mspc_compiler::diagnostics::FileId) -> String {
+            self.0.to_string()
+        }
+        fn text(&self, _: mspc_compiler::diagnostics::FileId) -> &str {
+            self.1
+        }
+    }
+    let dir = common::repo_root().join("tests/fixtures/import/invalid");
+    let mut covered = BTreeSet::new();
+    let mut failures = String::new();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).unwrap();
+        let expects = parse_annotations_with(&name, &text, "#").unwrap_or_else(|e| panic!("{e}"));
+        let got = mspc_compiler::import::import(&text, mspc_compiler::diagnostics::FileId(0), &Default::default());
+        let map = Yaml(&name, &text);
+        let mut open = expects.clone();
+        let mut report = String::new();
+        for d in &got.diagnostics {
+            match open.iter().position(|e| matches(e, d, &map)) {
+                Some(i) => {
+                    open.remove(i);
+                }
+                None => report.push_str(&format!("  unexpected: {}", render::short(std::slice::from_ref(d), &map))),
+            }
+        }
+        for e in &open {
+            report.push_str(&format!("  missing: {} at {}:{} (annotation on line {})\n", e.code, e.line, e.col, e.at));
+        }
+        if got.msp.is_some() {
+            report.push_str("  an invalid spec was converted\n");
+        }
+        if report.is_empty() {
+            covered.extend(expects.into_iter().map(|e| e.code));
+        } else {
+            failures.push_str(&format!("{name}:\n{report}"));
+        }
+    }
+    assert!(failures.is_empty(), "import fixtures disagree with the importer:\n{failures}");
+    covered
 }

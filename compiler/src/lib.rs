@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod fmt;
 pub mod ide;
+pub mod import;
 pub mod ir;
 pub mod scaffold;
 pub mod syntax;

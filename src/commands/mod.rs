@@ -6,6 +6,7 @@ pub mod check;
 pub mod docs;
 pub mod explain;
 pub mod fmt;
+pub mod import;
 pub mod init;
 pub mod ir;
 
@@ -61,6 +62,9 @@ pub enum CliError {
         )
     )]
     NotOurOutput(PathBuf),
+    #[error("{0}")]
+    #[diagnostic(code(mspc::usage))]
+    Usage(String),
     #[error("internal compiler error: {0}")]
     #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),

@@ -103,6 +103,13 @@ codes! {
     EnvConflict = "E0327", "env-conflict", Error, "An environment variable is reserved by the platform or set twice.";
     ScalingBounds = "E0328", "scaling-bounds", Error, "`scaling.min` is greater than `scaling.max`.";
 
+    // E04xx: importing MSP YAML (`mspc import`); they point into the YAML
+    YamlSyntax = "E0401", "yaml-syntax", Error, "An MSP spec is not valid YAML, or uses YAML that mspc will not expand.";
+    UnknownYamlKey = "E0402", "unknown-yaml-key", Error, "An MSP spec has a key that MSP's `service.yaml` does not define.";
+    YamlType = "E0403", "yaml-type", Error, "A value in an MSP spec has the wrong YAML type for its key.";
+    YamlValue = "E0404", "yaml-value", Error, "A value in an MSP spec is invalid, or has no `.msp` equivalent.";
+    MissingYamlKey = "E0405", "missing-yaml-key", Error, "An MSP spec lacks a key that MSP requires.";
+
     // W0xxx: lints
     ProductionTestCategory = "W0001", "production-test-category", Warning, "An environment named like production has category `test`.";
     PagingDisabled = "W0002", "paging-disabled", Warning, "A production environment turns off paging for critical alerts.";

@@ -1,0 +1,302 @@
+//! A YAML document as a tree with byte ranges, built from saphyr's event
+//! stream rather than its own loader so that aliases can be budgeted: an
+//! alias is a copy, and a few nested aliases ("billion laughs") would
+//! otherwise expand to gigabytes before anything could object.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::syntax::TextRange;
+
+/// More nodes than any real spec has, by a wide margin; an alias expansion
+/// past it is refused instead of being copied.
+const MAX_NODES: usize = 100_000;
+/// Deeper than any real spec; keeps every later recursion shallow.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub range: TextRange,
+    /// Nodes in this subtree, itself included, so an alias's cost is known
+    /// before it is copied.
+    size: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// `plain`: unquoted, so `true`, `3` and `~` are not strings.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// A resolved scalar, by YAML 1.2's core schema (what gopkg.in/yaml.v3 reads).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+impl Node {
+    pub fn scalar(&self) -> Option<Scalar<'_>> {
+        let NodeKind::Scalar { text, plain } = &self.kind else { return None };
+        if !plain {
+            return Some(Scalar::Str(text));
+        }
+        Some(match text.as_str() {
+            "" | "~" | "null" | "Null" | "NULL" => Scalar::Null,
+            "true" | "True" | "TRUE" => Scalar::Bool(true),
+            "false" | "False" | "FALSE" => Scalar::Bool(false),
+            t => {
+                if let Some(i) = parse_int(t) {
+                    Scalar::Int(i)
+                } else if let Some(f) = parse_float(t) {
+                    Scalar::Float(f)
+                } else {
+                    Scalar::Str(t)
+                }
+            }
+        })
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A key's text, if the key is a scalar.
+    pub fn key_text(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// "a string", "a list", for messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+            NodeKind::Scalar { .. } => match self.scalar() {
+                Some(Scalar::Null) => "an empty value",
+                Some(Scalar::Bool(_)) => "a boolean",
+                Some(Scalar::Int(_)) => "an integer",
+                Some(Scalar::Float(_)) => "a number",
+                _ => "a string",
+            },
+        }
+    }
+}
+
+fn parse_int(t: &str) -> Option<i64> {
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let value = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -value } else { value })
+}
+
+fn parse_float(t: &str) -> Option<f64> {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let numeric = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+    if numeric { t.parse().ok() } else { None }
+}
+
+/// Byte offsets of saphyr's character indices.
+struct Offsets(Vec<u32>);
+
+impl Offsets {
+    fn new(text: &str) -> Offsets {
+        let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+        v.push(text.len() as u32);
+        Offsets(v)
+    }
+    fn byte(&self, char_index: usize) -> u32 {
+        self.0.get(char_index).copied().unwrap_or_else(|| *self.0.last().unwrap_or(&0))
+    }
+    fn range(&self, span: Span) -> TextRange {
+        let start = self.byte(span.start.index());
+        TextRange { start, end: self.byte(span.end.index()).max(start) }
+    }
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, start: u32, anchor: usize, size: usize },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: u32, anchor: usize, size: usize },
+}
+
+/// Parses the first document. `Ok(None)` for an empty document.
+pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    let offsets = Offsets::new(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut total = 0usize;
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            let at = offsets.byte(e.marker().index());
+            YamlError { range: TextRange { start: at, end: at }, message: e.info().to_string() }
+        })?;
+        let range = offsets.range(span);
+        let node = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(YamlError { range, message: "a spec is one YAML document; this is a second".into() });
+                }
+                continue;
+            }
+            Event::Scalar(value, style, anchor, _) => {
+                let plain = style == ScalarStyle::Plain;
+                let node = Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, range, size: 1 };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::Alias(id) => {
+                let Some(target) = anchors.get(&id) else {
+                    return Err(YamlError { range, message: "an alias names no anchor".into() });
+                };
+                if total + target.size > MAX_NODES {
+                    return Err(YamlError {
+                        range,
+                        message: format!("aliases expand to more than {MAX_NODES} values; refusing to expand them"),
+                    });
+                }
+                Node { range, ..target.clone() }
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError { range, message: format!("nested deeper than {MAX_DEPTH} levels") });
+                }
+                let start = range.start;
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq { items: Vec::new(), start, anchor, size: 1 }
+                } else {
+                    Frame::Map { entries: Vec::new(), key: None, start, anchor, size: 1 }
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (kind, start, anchor, size) = match stack.pop() {
+                    Some(Frame::Seq { items, start, anchor, size }) => (NodeKind::Seq(items), start, anchor, size),
+                    Some(Frame::Map { entries, start, anchor, size, .. }) => {
+                        (NodeKind::Map(entries), start, anchor, size)
+                    }
+                    None => return Err(YamlError { range, message: "unbalanced collection".into() }),
+                };
+                let node = Node { kind, range: TextRange { start, end: range.end.max(start) }, size };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
+        };
+        total += node.size;
+        if total > MAX_NODES {
+            return Err(YamlError { range, message: format!("more than {MAX_NODES} values") });
+        }
+        match stack.last_mut() {
+            None => {
+                if root.is_none() {
+                    root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, size, .. }) => {
+                *size += node.size;
+                items.push(node);
+            }
+            Some(Frame::Map { entries, key, size, .. }) => {
+                *size += node.size;
+                match key.take() {
+                    None => *key = Some(node),
+                    Some(k) => entries.push((k, node)),
+                }
+            }
+        }
+    }
+    Ok(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_bytes_and_scalars_resolve() {
+        let text = "é: x\nn: 3\nq: \"3\"\nb: true\nl: [a, b]\n";
+        let root = parse(text).unwrap().unwrap();
+        let m = root.as_map().unwrap();
+        assert_eq!(&text[m[0].1.range.as_usize()], "x");
+        assert_eq!(m[1].1.scalar(), Some(Scalar::Int(3)));
+        assert_eq!(m[2].1.scalar(), Some(Scalar::Str("3")));
+        assert_eq!(m[3].1.scalar(), Some(Scalar::Bool(true)));
+        assert_eq!(m[4].1.as_seq().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("aliases expand"), "{err:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse(&text).unwrap_err().message.contains("nested deeper"));
+        // Far deeper, the scanner's own limit answers first; either way, an error.
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.range.start > 0);
+    }
+}

@@ -1,0 +1,170 @@
+//! `mspc import`: MSP `service.yaml` specs → `.msp` files. Needs no workspace.
+//!
+//! Every spec is converted before anything is written, and nothing is written
+//! if any spec has errors or any target exists (without `--force`), so a
+//! failed run leaves the folder as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mspc_compiler::diagnostics::render::{self, Format};
+use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap};
+use mspc_compiler::import::{self, Options};
+
+use super::{CliError, Output};
+
+pub struct ImportArgs {
+    pub paths: Vec<PathBuf>,
+    pub tree: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub stdout: bool,
+    pub force: bool,
+}
+
+/// The specs, as shown in diagnostics.
+struct Specs(Vec<(String, String)>);
+
+impl SourceMap for Specs {
+    fn path(&self, file: FileId) -> String {
+        self.0.get(file.0 as usize).map_or_else(|| "<unknown>".into(), |f| f.0.clone())
+    }
+    fn text(&self, file: FileId) -> &str {
+        self.0.get(file.0 as usize).map_or("", |f| f.1.as_str())
+    }
+}
+
+/// One spec: where it is, and the folder its `.msp` goes to (or the file,
+/// for `--out FILE`).
+struct Job {
+    yaml: PathBuf,
+    out_dir: PathBuf,
+    out_file: Option<PathBuf>,
+}
+
+pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
+    let jobs = jobs(&args)?;
+    let mut specs = Specs(Vec::new());
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut converted = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let bytes = std::fs::read(&job.yaml).map_err(|error| CliError::Io { path: job.yaml.clone(), error })?;
+        let text = String::from_utf8(bytes).map_err(|_| CliError::Io {
+            path: job.yaml.clone(),
+            error: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
+        })?;
+        let got = import::import(&text, FileId(i as u32), &Options::default());
+        diagnostics.extend(got.diagnostics.iter().cloned());
+        specs.0.push((job.yaml.display().to_string(), text));
+        converted.push(got);
+    }
+    if !diagnostics.is_empty() {
+        super::out(&render::render(output.format, &diagnostics, &specs, output.color));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        if matches!(output.format, Format::Terminal) {
+            let s = if errors == 1 { "" } else { "s" };
+            super::err(&format!("{errors} error{s} found; nothing was written"));
+        }
+        return Ok(ExitCode::from(1));
+    }
+    if args.stdout {
+        for got in &converted {
+            super::out(got.msp.as_deref().unwrap_or_default());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    // (target, contents, source when it is a file carried along)
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    for (job, got) in jobs.iter().zip(&converted) {
+        let (Some(id), Some(msp)) = (&got.id, &got.msp) else {
+            return Err(CliError::Internal(format!("{}: converted without a result", job.yaml.display())));
+        };
+        let target = job.out_file.clone().unwrap_or_else(|| job.out_dir.join(format!("{id}.msp")));
+        let from = job.yaml.parent().unwrap_or(Path::new("."));
+        let to = target.parent().unwrap_or(Path::new(".")).to_path_buf();
+        writes.push((target, msp.clone()));
+        // The README and table schemas are read from beside the `.msp` file.
+        let mut carried: Vec<String> = vec!["README.md".into()];
+        carried.extend(got.bigquery_tables.iter().map(|t| format!("{t}.bigquerytable.json")));
+        for name in carried {
+            let src = from.join(&name);
+            if !src.is_file() || same_file(&src, &to.join(&name)) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&src).map_err(|error| CliError::Io { path: src.clone(), error })?;
+            writes.push((to.join(&name), text));
+        }
+    }
+    let existing: Vec<&PathBuf> = writes.iter().map(|(p, _)| p).filter(|p| p.exists()).collect();
+    if !args.force && !existing.is_empty() {
+        for p in &existing {
+            super::err(&format!("error: `{}` exists; pass --force to overwrite it", p.display()));
+        }
+        super::err("nothing was written");
+        return Ok(ExitCode::from(2));
+    }
+    for (path, text) in &writes {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|error| CliError::Io { path: dir.to_path_buf(), error })?;
+        }
+        std::fs::write(path, text).map_err(|error| CliError::Io { path: path.clone(), error })?;
+        super::err(&format!("wrote {}", path.display()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn jobs(args: &ImportArgs) -> Result<Vec<Job>, CliError> {
+    let Some(root) = &args.tree else {
+        if args.paths.is_empty() {
+            return Err(CliError::Usage("name a `service.yaml`, or a folder with `--tree`".into()));
+        }
+        if args.out.is_some() && args.paths.len() > 1 {
+            return Err(CliError::Usage("`--out FILE` takes one spec; convert several one at a time".into()));
+        }
+        return args
+            .paths
+            .iter()
+            .map(|p| {
+                if !p.is_file() {
+                    return Err(CliError::NoSuchPath(p.clone()));
+                }
+                let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
+                Ok(Job { yaml: p.clone(), out_dir: dir, out_file: args.out.clone() })
+            })
+            .collect();
+    };
+    if !root.is_dir() {
+        return Err(CliError::NoSuchPath(root.clone()));
+    }
+    // `DIR/services/<id>/service.yaml`, or `DIR/<id>/service.yaml` when DIR is
+    // the `services` folder itself.
+    let services = if root.join("services").is_dir() { root.join("services") } else { root.clone() };
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(&services).map_err(|error| CliError::Io { path: services.clone(), error })?;
+    for e in entries {
+        let e = e.map_err(|error| CliError::Io { path: services.clone(), error })?;
+        let yaml = e.path().join("service.yaml");
+        if yaml.is_file() {
+            let rel = e.path().strip_prefix(root).map(Path::to_path_buf).unwrap_or_default();
+            let out_dir = match &args.out {
+                Some(out) => out.join(rel),
+                None => e.path(),
+            };
+            found.push(Job { yaml, out_dir, out_file: None });
+        }
+    }
+    found.sort_by(|a, b| a.yaml.cmp(&b.yaml));
+    if found.is_empty() {
+        return Err(CliError::Usage(format!("no `services/<id>/service.yaml` under `{}`", root.display())));
+    }
+    Ok(found)
+}

@@ -225,10 +225,9 @@ fn main() -> ExitCode {
             environments: envs,
             path,
         }),
-        Command::Import { paths, tree, out, stdout, force, output } => commands::import::run(
-            commands::import::ImportArgs { paths, tree, out, stdout, force },
-            output.into(),
-        ),
+        Command::Import { paths, tree, out, stdout, force, output } => {
+            commands::import::run(commands::import::ImportArgs { paths, tree, out, stdout, force }, output.into())
+        }
         Command::Ir { path } => commands::ir::run(path.as_deref()),
         Command::Lsp => match mspc_lsp::run() {
             Ok(()) => Ok(ExitCode::SUCCESS),

@@ -162,15 +162,33 @@ pub mod tf;
 /// `../shared` beside the project (the platform reference and its checkers),
 /// or `MSPC_SHARED_DIR`. Missing: the test fails on CI and is skipped elsewhere.
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("MSPC_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("../shared"));
-    if dir.join("tools/terraform/tf_schema_check.py").is_file() {
+    let beside = repo_root().join("../shared");
+    let candidates = match std::env::var_os("MSPC_SHARED_DIR") {
+        Some(dir) => vec![PathBuf::from(dir)],
+        // A local clone (`git clone . /tmp/x`) finds it beside the checkout it came from.
+        None => std::iter::once(beside.clone()).chain(origin_checkout().map(|o| o.join("../shared"))).collect(),
+    };
+    if let Some(dir) = candidates.into_iter().find(|d| d.join("tools/terraform/tf_schema_check.py").is_file()) {
         return Some(dir);
     }
+    let dir = beside;
     if std::env::var_os("CI").is_some() {
         panic!("{} is missing: the shared checkers must be beside the project", dir.display());
     }
     eprintln!("skipped: {} is not there", dir.display());
     None
+}
+
+/// The checkout this one was cloned from, when that is a local folder.
+fn origin_checkout() -> Option<PathBuf> {
+    let out = std::process::Command::new("git")
+        .args(["config", "--get", "remote.origin.url"])
+        .current_dir(repo_root())
+        .output()
+        .ok()?;
+    let url = String::from_utf8(out.stdout).ok()?;
+    let url = url.trim().trim_start_matches("file://");
+    (!url.is_empty() && !url.contains("://") && !url.contains('@')).then(|| PathBuf::from(url)).filter(|p| p.is_dir())
 }
 
 /// Runs the built `mspc` in `cwd`, without colour.

@@ -89,3 +89,20 @@ fn sarif_passes_the_official_validator() {
         .unwrap_or_default();
     assert!(findings.is_empty(), "validator findings: {findings:#?}");
 }
+
+#[test]
+fn an_added_field_is_laid_out_in_json_and_sarif_as_in_the_editor() {
+    let text = "service x {\n  owners      = [\"a\"]\n  description = \"d\"\n  image       = \"us.gcr.io/x/y\"\n  environment prod {\n    project_id = \"x-prod-1234\"\n    deploy     = manual { tag = \"v1\" }\n  }\n}\n";
+    let ws = common::workspace(&[("services/x.msp", text)]);
+    let diags = &ws.result().diagnostics;
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json, diags, &ws, false)).unwrap();
+    let fix = json.as_array().unwrap().iter().find(|d| d["message"].as_str().unwrap().contains("`category`")).unwrap()
+        ["fix"]
+        .clone();
+    let edit = &fix["edits"][0];
+    // On its own line above the block's `}`, indented like its siblings.
+    assert_eq!(edit["replacement"], "    category = test\n");
+    assert_eq!(edit["location"]["start"]["offset"], text.find("  }\n}").unwrap());
+    let sarif = render(Format::Sarif, diags, &ws, false);
+    assert!(sarif.contains(r#""text": "    category = test\n""#), "{sarif}");
+}

@@ -613,7 +613,7 @@ impl<'a> Checker<'a> {
             if let Some(value) = self.starter_value(def).filter(|_| rec.span.file == owner.file) {
                 let end = rec.span.range.end.saturating_sub(1) as usize;
                 let at = Span::new(rec.span.file, crate::syntax::TextRange::empty(end));
-                d = d.with_fix(format!("add `{}`", def.name), at, format!("{} = {value}", def.name));
+                d = d.with_entry_fix(format!("add `{}`", def.name), at, format!("{} = {value}", def.name));
             }
             self.push(d);
         }

@@ -3,6 +3,7 @@
 //! and later the language server).
 
 pub mod codes;
+mod fix;
 pub mod render;
 pub mod suggest;
 
@@ -62,11 +63,14 @@ pub struct Label {
 }
 
 /// A mechanical fix: replacing each span's text. The language server offers it
-/// as a quick fix.
+/// as a quick fix. Consumers apply `Fix::laid_out`, not `edits` directly.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fix {
     pub message: String,
     pub edits: Vec<(Span, String)>,
+    /// The edit adds an entry to a record: an empty span at its closing `}`,
+    /// placed to match the record's layout.
+    pub entry: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -124,7 +128,14 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
-        self.fix = Some(Fix { message: message.into(), edits: vec![(span, replacement.into())] });
+        self.fix = Some(Fix { message: message.into(), edits: vec![(span, replacement.into())], entry: false });
+        self
+    }
+
+    /// A fix adding `entry` (`key = value`) to the record whose closing `}`
+    /// is at `record_close`.
+    pub fn with_entry_fix(mut self, message: impl Into<String>, record_close: Span, entry: impl Into<String>) -> Self {
+        self.fix = Some(Fix { message: message.into(), edits: vec![(record_close, entry.into())], entry: true });
         self
     }
 

@@ -131,7 +131,7 @@ pub fn json(diags: &[Diagnostic], map: &dyn SourceMap) -> String {
                 "help": d.help,
                 "fix": d.fix.as_ref().map(|f| json!({
                     "message": f.message,
-                    "edits": f.edits.iter().map(|(s, text)| json!({ "location": location(map, *s), "replacement": text })).collect::<Vec<_>>(),
+                    "edits": f.laid_out(|id| Some(map.text(id))).iter().map(|(s, text)| json!({ "location": location(map, *s), "replacement": text })).collect::<Vec<_>>(),
                 })),
             })
         })
@@ -216,7 +216,7 @@ pub fn sarif(diags: &[Diagnostic], map: &dyn SourceMap) -> String {
             if let Some(f) = &d.fix {
                 r["fixes"] = json!([{
                     "description": { "text": f.message },
-                    "artifactChanges": f.edits.iter().map(|(s, text)| json!({
+                    "artifactChanges": f.laid_out(|id| Some(map.text(id))).iter().map(|(s, text)| json!({
                         "artifactLocation": artifact(map, s.file),
                         "replacements": [{ "deletedRegion": sarif_region(map, *s), "insertedContent": { "text": text } }],
                     })).collect::<Vec<_>>(),

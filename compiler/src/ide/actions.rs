@@ -1,7 +1,6 @@
 //! Quick fixes: the suggested edits the checker attaches to diagnostics
 //! ("did you mean", unquote, add a missing field), offered where the
-//! diagnostic is. The checker knows what to insert but not the layout around
-//! it; insertions into a record are placed here to match the record's style.
+//! diagnostic is, laid out by `Fix::laid_out` like every other consumer's.
 
 use super::TextEdit;
 use crate::db::{self, Db, SourceFile, Workspace};
@@ -30,40 +29,18 @@ pub fn code_actions(db: &dyn Db, ws: Workspace, file: SourceFile, range: TextRan
             continue;
         }
         let Some(fix) = &d.fix else { continue };
-        let mut edits = Vec::new();
-        for (span, text) in &fix.edits {
-            let Some(target) = index.by_id.get(&span.file) else { continue };
-            edits.push(place(target.text(db), span.file, span.range, text));
+        let text = |id| index.by_id.get(&id).map(|f| f.text(db).as_str());
+        if fix.edits.iter().any(|(span, _)| text(span.file).is_none()) {
+            continue;
         }
-        if edits.len() == fix.edits.len() {
-            out.push(CodeAction { title: fix.message.clone(), edits, diagnostic: d.clone(), preferred: true });
-        }
+        let edits = fix
+            .laid_out(text)
+            .into_iter()
+            .map(|(span, new_text)| TextEdit { file: span.file, range: span.range, new_text })
+            .collect();
+        out.push(CodeAction { title: fix.message.clone(), edits, diagnostic: d.clone(), preferred: true });
     }
     out
-}
-
-/// An empty range just before a record's closing `}` means "add this entry
-/// to the record": on its own line, indented like its siblings, in a block;
-/// after a comma in a one-line record. Other edits are taken as they are.
-fn place(text: &str, file: crate::diagnostics::FileId, range: TextRange, new_text: &str) -> TextEdit {
-    let plain = TextEdit { file, range, new_text: new_text.to_string() };
-    let at = range.start as usize;
-    if !range.is_empty() || text.as_bytes().get(at) != Some(&b'}') || !text.is_char_boundary(at) {
-        return plain;
-    }
-    let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let before = &text[line_start..at];
-    if before.trim().is_empty() {
-        // `}` starts its line: a new line above it, one level deeper.
-        let entry_indent = format!("{before}  ");
-        return TextEdit { file, range: TextRange::empty(line_start), new_text: format!("{entry_indent}{new_text}\n") };
-    }
-    // One-line record: after the last entry.
-    let last = text[..at].trim_end();
-    let insert_at = last.len();
-    let sep = if last.ends_with('{') || last.ends_with(',') { " " } else { ", " };
-    let trailing = if last.ends_with('{') { " " } else { "" };
-    TextEdit { file, range: TextRange::empty(insert_at), new_text: format!("{sep}{new_text}{trailing}") }
 }
 
 /// Applies edits of one file (non-overlapping) to its text.
@@ -112,17 +89,5 @@ mod tests {
         let again = Fixture::new(text);
         let errors: Vec<_> = again.loaded.result().diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         assert!(errors.is_empty(), "{errors:?}");
-    }
-
-    #[test]
-    fn one_line_records_get_a_comma() {
-        assert_eq!(
-            place("a = { cpu = 1 }", crate::diagnostics::FileId(0), TextRange::empty(14), "memory = 1Gi").new_text,
-            ", memory = 1Gi"
-        );
-        assert_eq!(
-            place("a = {}", crate::diagnostics::FileId(0), TextRange::empty(5), "cpu = 1").new_text,
-            " cpu = 1 "
-        );
     }
 }

@@ -2,13 +2,17 @@
 //! values (UTF-16 positions, URIs). Runs on the blocking thread that holds the
 //! snapshot, since it reads file texts from the database.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use mspc_compiler::check::stdlib::stdlib;
 use mspc_compiler::db::{self, Database, Workspace};
 use mspc_compiler::diagnostics::{self, FileId, Severity, render::DOCS_URL};
 use mspc_compiler::ide;
+use mspc_compiler::syntax::TextRange;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
@@ -19,34 +23,51 @@ use crate::line_index::LineIndex;
 pub const STDLIB_SCHEME: &str = "mspc-stdlib";
 
 pub struct Files<'a> {
-    pub db: &'a Database,
-    pub ws: Workspace,
-    pub root: &'a Path,
+    db: &'a Database,
+    ws: Workspace,
+    root: &'a Path,
+    /// Line indexes of the files converted so far: one diagnostics run
+    /// converts many ranges of the same files.
+    indexes: RefCell<HashMap<FileId, Rc<LineIndex<'a>>>>,
 }
 
-impl Files<'_> {
+impl<'a> Files<'a> {
+    pub fn new(db: &'a Database, ws: Workspace, root: &'a Path) -> Self {
+        Files { db, ws, root, indexes: RefCell::default() }
+    }
+
     /// The text and URI of a workspace or stdlib file.
-    pub fn get(&self, file: FileId) -> Option<(&str, Uri)> {
+    pub fn get(&self, file: FileId) -> Option<(&'a str, Uri)> {
         if let Some(f) = stdlib().file(file) {
             let name = f.path.trim_start_matches("<stdlib>/");
             return Some((f.text, Uri::from_str(&format!("{STDLIB_SCHEME}:///{name}")).ok()?));
         }
-        let f = db::file_index(self.db, self.ws).by_id.get(&file)?;
-        let uri = Uri::from_file_path(self.root.join(f.path(self.db)))?;
-        Some((f.text(self.db).as_str(), uri))
+        let db = self.db;
+        let f = db::file_index(db, self.ws).by_id.get(&file)?;
+        let uri = Uri::from_file_path(self.root.join(f.path(db)))?;
+        Some((f.text(db).as_str(), uri))
+    }
+
+    fn index(&self, file: FileId, text: &'a str) -> Rc<LineIndex<'a>> {
+        self.indexes.borrow_mut().entry(file).or_insert_with(|| Rc::new(LineIndex::new(text))).clone()
+    }
+
+    /// A range of a file, and the file's URI.
+    fn range(&self, file: FileId, range: TextRange) -> Option<(Uri, lsp::Range)> {
+        let (text, uri) = self.get(file)?;
+        Some((uri, self.index(file, text).range(range)))
     }
 
     pub fn location(&self, loc: ide::Location) -> Option<lsp::Location> {
-        let (text, uri) = self.get(loc.file)?;
-        Some(lsp::Location { uri, range: LineIndex::new(text).range(loc.range) })
+        let (uri, range) = self.range(loc.file, loc.range)?;
+        Some(lsp::Location { uri, range })
     }
 
     /// Edits grouped per document.
     pub fn workspace_edit(&self, edits: &[ide::TextEdit]) -> lsp::WorkspaceEdit {
-        let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> = Default::default();
+        let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
         for e in edits {
-            let Some((text, uri)) = self.get(e.file) else { continue };
-            let range = LineIndex::new(text).range(e.range);
+            let Some((uri, range)) = self.range(e.file, e.range) else { continue };
             changes.entry(uri).or_default().push(lsp::TextEdit { range, new_text: e.new_text.clone() });
         }
         lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }
@@ -55,7 +76,7 @@ impl Files<'_> {
     /// A diagnostic in its primary file, with its other labels as related
     /// information and a link to its code's page.
     pub fn diagnostic(&self, d: &diagnostics::Diagnostic) -> Option<(Uri, lsp::Diagnostic)> {
-        let (text, uri) = self.get(d.primary.span.file)?;
+        let (uri, range) = self.range(d.primary.span.file, d.primary.span.range)?;
         let mut message = d.message.clone();
         if !d.primary.message.is_empty() {
             message.push_str(&format!(" ({})", d.primary.message));
@@ -77,7 +98,7 @@ impl Files<'_> {
         Some((
             uri,
             lsp::Diagnostic {
-                range: LineIndex::new(text).range(d.primary.span.range),
+                range,
                 severity: Some(severity(d.severity)),
                 code: Some(lsp::NumberOrString::String(d.code.as_str().into())),
                 code_description: Uri::from_str(&format!("{DOCS_URL}/{}.md", d.code.as_str()))
@@ -92,31 +113,34 @@ impl Files<'_> {
         ))
     }
 
-    /// Copies of a diagnostic for the other workspace files its labels point
-    /// into, so a clash between two files (a project id used twice) shows in
-    /// both. Marked in `data` so clients and tests can tell them apart.
-    pub fn mirrors(&self, d: &diagnostics::Diagnostic) -> Vec<(Uri, lsp::Diagnostic)> {
-        let primary = d.primary.span.file;
-        let Some((_, primary_loc)) = self.diagnostic(d) else { return Vec::new() };
+    /// Copies of a diagnostic (`primary`: as `diagnostic` converted it) for
+    /// the other workspace files its labels point into, so a clash between
+    /// two files (a project id used twice) shows in both. Marked in `data`
+    /// so clients and tests can tell them apart.
+    pub fn mirrors(
+        &self,
+        d: &diagnostics::Diagnostic,
+        primary: &(Uri, lsp::Diagnostic),
+    ) -> Vec<(Uri, lsp::Diagnostic)> {
+        let (primary_uri, primary_diag) = primary;
         let mut out = Vec::new();
         for l in &d.secondary {
-            if l.span.file == primary || stdlib().file(l.span.file).is_some() {
+            if l.span.file == d.primary.span.file || stdlib().file(l.span.file).is_some() {
                 continue;
             }
-            let Some((text, uri)) = self.get(l.span.file) else { continue };
-            let Some((_, primary_uri)) = self.get(primary) else { continue };
+            let Some((uri, range)) = self.range(l.span.file, l.span.range) else { continue };
             let label = if l.message.is_empty() { String::new() } else { format!(" ({})", l.message) };
             out.push((
                 uri,
                 lsp::Diagnostic {
-                    range: LineIndex::new(text).range(l.span.range),
-                    severity: Some(severity(d.severity)),
-                    code: primary_loc.code.clone(),
-                    code_description: primary_loc.code_description.clone(),
+                    range,
+                    severity: primary_diag.severity,
+                    code: primary_diag.code.clone(),
+                    code_description: primary_diag.code_description.clone(),
                     source: Some("mspc".into()),
                     message: format!("{}{label}", d.message),
                     related_information: Some(vec![lsp::DiagnosticRelatedInformation {
-                        location: lsp::Location { uri: primary_uri, range: primary_loc.range },
+                        location: lsp::Location { uri: primary_uri.clone(), range: primary_diag.range },
                         message: "reported here".into(),
                     }]),
                     tags: None,

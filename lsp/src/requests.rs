@@ -31,7 +31,7 @@ impl Ctx<'_> {
         self.index().offset(p)
     }
     fn files(&self) -> Files<'_> {
-        Files { db: self.db, ws: self.ws, root: self.root }
+        Files::new(self.db, self.ws, self.root)
     }
 }
 
@@ -151,7 +151,7 @@ pub fn workspace_symbols(
     root: &std::path::Path,
     query: &str,
 ) -> Vec<lsp::WorkspaceSymbol> {
-    let files = Files { db, ws, root };
+    let files = Files::new(db, ws, root);
     symbols::workspace_symbols(db, ws, query)
         .into_iter()
         .filter_map(|s| {

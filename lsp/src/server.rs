@@ -254,16 +254,16 @@ impl Backend {
 /// Every diagnostic of a workspace, by document: each in its primary file,
 /// mirrored into the other files it names.
 fn diagnostics_by_uri(s: &Snapshot) -> BTreeMap<Uri, Vec<Diagnostic>> {
-    let files = Files { db: &s.db, ws: s.ws, root: &s.root };
+    let files = Files::new(&s.db, s.ws, &s.root);
     let mut out: BTreeMap<Uri, Vec<Diagnostic>> = BTreeMap::new();
     let result = db::workspace_result(&s.db, s.ws);
     for d in &result.diagnostics {
-        if let Some((uri, diag)) = files.diagnostic(d) {
+        let Some(primary) = files.diagnostic(d) else { continue };
+        for (uri, diag) in files.mirrors(d, &primary) {
             out.entry(uri).or_default().push(diag);
         }
-        for (uri, diag) in files.mirrors(d) {
-            out.entry(uri).or_default().push(diag);
-        }
+        let (uri, diag) = primary;
+        out.entry(uri).or_default().push(diag);
     }
     out
 }

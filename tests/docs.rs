@@ -284,6 +284,24 @@ fn readme_headings_nest_and_do_not_steal_the_pages_anchors() {
     assert!(page.contains("| Environments | [dev](#dev-1) |"), "{page}");
 }
 
+/// The access tool's name is user text wherever the page writes it, the
+/// Terraform Cloud warning included: no raw HTML or emphasis from it.
+#[test]
+fn a_hostile_access_tool_name_is_escaped_everywhere() {
+    let platform = common::shared_platform().replace(
+        "terraform_cloud = {",
+        "access {\n    tool = \"<b>Grant*it_</b>\"\n    terraform_cloud = \"https://example.com/request?tfc\"\n  }\n  terraform_cloud = {",
+    );
+    let spec = &service("shop");
+    let build = Build::of(&[("platform.msp", &platform), ("services/shop.msp", spec)]);
+    let page = build.file("docs/shop.md");
+    let escaped = "\\<b\\>Grant\\*it\\_\\</b\\>";
+    assert!(page.contains(&format!("before making your {escaped} request**")), "{page}");
+    assert!(page.contains(&format!("If you make your {escaped} request, then log in")), "{page}");
+    assert!(page.contains(&format!("granted through {escaped} by Terraform Cloud")), "{page}");
+    assert!(!page.contains("<b>") && !page.contains("Grant*it"), "{page}");
+}
+
 /// Docs of every example and the reference, written as `mspc` writes them.
 fn generated_docs() -> TempDir {
     let dir = TempDir::new("docs");

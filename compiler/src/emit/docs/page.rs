@@ -418,9 +418,9 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
             out,
             "\n> [!WARNING]\n> You **must {} before making your {} request**.\n> If you make your {} request, then log in, you will be removed from any team memberships granted through {} by Terraform Cloud's SSO implementation.",
             link("log in to Terraform Cloud", &login),
-            access.tool,
-            access.tool,
-            access.tool
+            text(&access.tool),
+            text(&access.tool),
+            text(&access.tool)
         );
         out.push('\n');
     }

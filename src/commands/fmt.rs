@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mspc_compiler::check::file::syntax_diagnostic;
 use mspc_compiler::diagnostics::render::{self, Format};
-use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap, Span};
+use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::fmt::{self, FormatError};
 
 use super::{CliError, Output};
@@ -23,15 +24,6 @@ pub enum Mode {
 struct Refused {
     files: Vec<(String, String)>,
     diagnostics: Vec<Diagnostic>,
-}
-
-impl SourceMap for Refused {
-    fn path(&self, file: FileId) -> String {
-        self.files.get(file.0 as usize).map_or_else(|| "<unknown>".into(), |f| f.0.clone())
-    }
-    fn text(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map_or("", |f| f.1.as_str())
-    }
 }
 
 pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliError> {
@@ -59,9 +51,7 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
             Ok(f) => f,
             Err(FormatError::Syntax(errors)) => {
                 let id = FileId(refused.files.len() as u32);
-                refused.diagnostics.extend(errors.into_iter().map(|e| {
-                    Diagnostic::new(e.code, Span::new(id, e.range), e.message).with_label(e.label).with_help_opt(e.help)
-                }));
+                refused.diagnostics.extend(errors.iter().map(|e| syntax_diagnostic(id, e)));
                 refused.files.push((shown, text));
                 continue;
             }
@@ -81,7 +71,7 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
     }
 
     if !refused.diagnostics.is_empty() {
-        let report = render::render(out.format, &refused.diagnostics, &refused, out.color);
+        let report = render::render(out.format, &refused.diagnostics, &refused.files, out.color);
         // With `--diff`, stdout is a patch; the errors must not corrupt it.
         if mode == Mode::Diff {
             super::err(report.trim_end());

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mspc_compiler::diagnostics::render::{self, Format};
-use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap};
+use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::import::{self, Options};
 
 use super::{CliError, Output};
@@ -21,18 +21,6 @@ pub struct ImportArgs {
     pub force: bool,
 }
 
-/// The specs, as shown in diagnostics.
-struct Specs(Vec<(String, String)>);
-
-impl SourceMap for Specs {
-    fn path(&self, file: FileId) -> String {
-        self.0.get(file.0 as usize).map_or_else(|| "<unknown>".into(), |f| f.0.clone())
-    }
-    fn text(&self, file: FileId) -> &str {
-        self.0.get(file.0 as usize).map_or("", |f| f.1.as_str())
-    }
-}
-
 /// One spec: where it is, and the folder its `.msp` goes to (or the file,
 /// for `--out FILE`).
 struct Job {
@@ -43,7 +31,8 @@ struct Job {
 
 pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
     let jobs = jobs(&args)?;
-    let mut specs = Specs(Vec::new());
+    // The specs as shown in diagnostics: (path, text).
+    let mut specs: Vec<(String, String)> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut converted = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
@@ -54,7 +43,7 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         })?;
         let got = import::import(&text, FileId(i as u32), &Options::default());
         diagnostics.extend(got.diagnostics.iter().cloned());
-        specs.0.push((job.yaml.display().to_string(), text));
+        specs.push((job.yaml.display().to_string(), text));
         converted.push(got);
     }
     if !diagnostics.is_empty() {

@@ -7,23 +7,15 @@ use std::collections::{BTreeSet, VecDeque};
 use super::eval::{Evaluator, Scope};
 use super::platform::PLATFORM_FILE;
 use crate::db::{self, Db, ImportError, SourceFile, Workspace};
-use crate::diagnostics::{self, Code, Diagnostic, Span};
-use crate::syntax::{DeclKind, Item, TextRange};
+use crate::diagnostics::{self, Code, Diagnostic, FileId, Span};
+use crate::syntax::{DeclKind, Item, SyntaxError, TextRange};
 
 pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
     let fid = file.id(db);
     let at = |r| Span::new(fid, r);
     let parse = db::parse(db, file);
     let load_problem = load_problem(db, file);
-    let mut out: Vec<Diagnostic> = parse
-        .errors
-        .iter()
-        .map(|e| {
-            Diagnostic::new(e.code, at(e.range), e.message.clone())
-                .with_label(e.label.clone())
-                .with_help_opt(e.help.clone())
-        })
-        .collect();
+    let mut out: Vec<Diagnostic> = parse.errors.iter().map(|e| syntax_diagnostic(fid, e)).collect();
     let is_platform_file = file.path(db) == PLATFORM_FILE;
     let mut platform_seen = None;
     for item in &parse.ast.items {
@@ -124,6 +116,13 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
     out.extend(ev.take_diagnostics());
     diagnostics::normalize(&mut out);
     out
+}
+
+/// A syntax error of `file` as a diagnostic.
+pub fn syntax_diagnostic(file: FileId, e: &SyntaxError) -> Diagnostic {
+    Diagnostic::new(e.code, Span::new(file, e.range), e.message.clone())
+        .with_label(e.label.clone())
+        .with_help_opt(e.help.clone())
 }
 
 /// A file that could not be read cleanly (any workspace file, not only `.msp`).

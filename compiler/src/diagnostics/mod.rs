@@ -167,6 +167,17 @@ pub trait SourceMap {
     fn text(&self, file: FileId) -> &str;
 }
 
+/// Files as `(path, text)` pairs, a file's id being its index, for front ends
+/// that read the files themselves (`mspc fmt`, `mspc import`).
+impl SourceMap for Vec<(String, String)> {
+    fn path(&self, file: FileId) -> String {
+        self.get(file.0 as usize).map_or_else(|| "<unknown>".into(), |f| f.0.clone())
+    }
+    fn text(&self, file: FileId) -> &str {
+        self.get(file.0 as usize).map_or("", |f| f.1.as_str())
+    }
+}
+
 /// 1-based line and column (columns in characters) of a byte offset.
 pub fn line_col(text: &str, offset: u32) -> (usize, usize) {
     let offset = (offset as usize).min(text.len());

@@ -34,8 +34,8 @@ pub struct Parse {
 }
 
 pub fn parse(text: &str) -> Parse {
-    let comments = trivia::scan_comments(text);
-    if let Some(at) = too_deep(text) {
+    let trivia::Scan { comments, too_deep } = trivia::scan(text, MAX_DEPTH);
+    if let Some(at) = too_deep {
         return Parse {
             ast: Ast { items: Vec::new(), comments },
             errors: vec![SyntaxError {
@@ -130,36 +130,6 @@ fn walk_expr(e: &Expr, f: &mut impl FnMut(&Record)) {
         ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().for_each(|i| walk_expr(i, f)),
         _ => {}
     }
-}
-
-fn too_deep(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'{' | b'[' | b'(' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
-            }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// pest records what it expected only with its process-wide "error detail"

@@ -4,8 +4,23 @@
 use super::ast::{Comment, TextRange};
 
 pub fn scan_comments(text: &str) -> Vec<Comment> {
+    scan(text, usize::MAX).comments
+}
+
+/// What one pass over the text finds outside strings and comments.
+pub struct Scan {
+    pub comments: Vec<Comment>,
+    /// Where brackets first nest deeper than the limit, if they do.
+    pub too_deep: Option<usize>,
+}
+
+/// Comments, and the first bracket nested deeper than `max_depth`, in one
+/// pass (this runs before every parse). Brackets inside strings and comments
+/// do not count.
+pub fn scan(text: &str, max_depth: usize) -> Scan {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Scan { comments: Vec::new(), too_deep: None };
+    let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -29,7 +44,18 @@ pub fn scan_comments(text: &str) -> Vec<Comment> {
                     i += 1;
                 }
                 let doc = bytes[start..].starts_with(b"///") && !bytes[start..].starts_with(b"////");
-                out.push(Comment { range: TextRange::new(start, i), doc });
+                out.comments.push(Comment { range: TextRange::new(start, i), doc });
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > max_depth && out.too_deep.is_none() {
+                    out.too_deep = Some(i);
+                }
+                i += 1;
+            }
+            b'}' | b']' | b')' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
             }
             _ => i += 1,
         }
@@ -84,6 +110,14 @@ mod tests {
         let text = "a = \"http://x\" // real\n/// doc\nb = \"\"\"\n // no\n\"\"\"";
         let found: Vec<_> = scan_comments(text).iter().map(|c| &text[c.range.as_usize()]).collect();
         assert_eq!(found, vec!["// real", "/// doc"]);
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(scan("{[(", 2).too_deep, Some(2));
+        assert_eq!(scan("{ \"[[[\" // [[[\n \"\"\"\n{{{\n\"\"\" }", 1).too_deep, None);
+        // A string ends at its line's end: an unclosed quote hides nothing below.
+        assert_eq!(scan("a = \"open\n{{", 1).too_deep, Some(11));
     }
 
     #[test]

@@ -3,14 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use mspc_compiler::diagnostics::render;
 use mspc_compiler::emit::docs::{self, DocsMeta};
 use mspc_compiler::emit::{self, Filter, OutputFile};
-use mspc_compiler::ir::{Platform, Service};
 
-use super::{CliError, Output, Session};
+use super::{Clean, CliError, Output};
 use crate::outdir;
 
 pub struct BuildArgs {
@@ -21,32 +19,13 @@ pub struct BuildArgs {
     pub timestamp: bool,
 }
 
-/// A workspace that checked clean, ready to generate from.
-pub struct Clean {
-    pub session: Session,
-    pub platform: Arc<Platform>,
-    pub services: Vec<Arc<Service>>,
-}
-
 /// Loads and checks the workspace at `path`. On errors, prints them and
 /// returns the exit code: nothing may be generated then.
 pub fn load_clean(path: Option<&Path>, out: &Path, output: &Output) -> Result<Result<Clean, ExitCode>, CliError> {
-    let session = Session::open(path.unwrap_or(Path::new(".")))?;
-    let result = session.loaded.result();
-    if let Some(e) = result.internal_errors.first() {
-        return Err(CliError::Internal(e.clone()));
-    }
-    if result.has_errors() {
-        let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        super::out(&render::render(output.format, &errors, &session, output.color));
+    super::load_clean(path, |session, errors| {
+        super::out(&render::render(output.format, errors, session, output.color));
         super::err(&format!("the workspace has errors: `{}` was not changed", out.display()));
-        return Ok(Err(ExitCode::from(1)));
-    }
-    let Some(platform) = result.platform.clone() else {
-        return Err(CliError::NoWorkspace(session.loaded.root.clone()));
-    };
-    let services = result.services.clone();
-    Ok(Ok(Clean { session, platform, services }))
+    })
 }
 
 /// Where the pages say they come from: the checkout's commit, and the time

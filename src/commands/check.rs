@@ -24,10 +24,7 @@ pub fn run(paths: &[PathBuf], out: Output, lints: bool, deny_warnings: bool) -> 
     let mut code = 0u8;
     let (mut errors, mut warnings) = (0usize, 0usize);
     for (session, rels) in &sessions {
-        let result = session.loaded.result();
-        if let Some(e) = result.internal_errors.first() {
-            return Err(CliError::Internal(e.clone()));
-        }
+        let result = session.result()?;
         let shown: Vec<Diagnostic> = result
             .diagnostics
             .iter()
@@ -46,7 +43,7 @@ pub fn run(paths: &[PathBuf], out: Output, lints: bool, deny_warnings: bool) -> 
         code = 1;
     }
     if matches!(out.format, Format::Terminal) {
-        summary(errors, warnings, lints);
+        summary(errors, warnings);
     }
     Ok(ExitCode::from(code))
 }
@@ -59,12 +56,11 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn summary(errors: usize, warnings: usize, lints: bool) {
+fn summary(errors: usize, warnings: usize) {
     match (errors, warnings) {
         (0, 0) => super::err("ok: no problems found"),
         (e, 0) => super::err(&format!("{} found", plural(e, "error"))),
         (0, w) => super::err(&format!("{} found", plural(w, "warning"))),
         (e, w) => super::err(&format!("{} and {} found", plural(e, "error"), plural(w, "warning"))),
     }
-    let _ = lints;
 }

@@ -95,7 +95,7 @@ fn msp_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let found = mspc_compiler::db::load::collect(path).map_err(|e| CliError::Io { path: e.path, error: e.error })?;
+    let found = mspc_compiler::db::load::collect(path)?;
     Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| abs).collect())
 }
 

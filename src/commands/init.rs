@@ -36,7 +36,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode, CliError> {
         return refuse(refusal);
     }
 
-    let loaded = Loaded::from_disk(&root).map_err(|e| CliError::Io { path: e.path, error: e.error })?;
+    let loaded = Loaded::from_disk(&root)?;
     if let Some((other, file)) = declared(&loaded, &request.id) {
         return Ok(refuse_input(&format!(
             "a {} `{}` already exists in `{}`; choose another id",
@@ -102,11 +102,7 @@ fn declared(loaded: &Loaded, id: &str) -> Option<(DeclKind, String)> {
 
 /// A path relative to the current folder when it is inside it.
 fn show(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
-    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
-        Some(rel) => rel.display().to_string(),
-        None => path.display().to_string(),
-    }
+    super::from_cwd(path).display().to_string()
 }
 
 /// Random project-id suffixes: `SUFFIX_LEN` hex characters each, from the

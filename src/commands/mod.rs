@@ -11,10 +11,14 @@ pub mod init;
 pub mod ir;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
 
-use mspc_compiler::db::load::{self, Loaded};
+use mspc_compiler::db::WorkspaceResult;
+use mspc_compiler::db::load::{self, LoadError, Loaded};
 use mspc_compiler::diagnostics::render::Format;
-use mspc_compiler::diagnostics::{FileId, SourceMap};
+use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap};
+use mspc_compiler::ir::{Platform, Service};
 
 /// Writes to stdout. A reader that went away (`mspc ir | head`) is not an
 /// error worth a panic: the rest of the output is simply dropped.
@@ -70,6 +74,21 @@ pub enum CliError {
     Internal(String),
 }
 
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> Self {
+        CliError::Io { path: e.path, error: e.error }
+    }
+}
+
+/// `path` relative to the current folder when it is inside it, else as given.
+pub fn from_cwd(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => path.to_path_buf(),
+    }
+}
+
 /// A loaded workspace and how to show its paths (relative to the current folder).
 pub struct Session {
     pub loaded: Loaded,
@@ -82,13 +101,19 @@ impl Session {
             return Err(CliError::NoSuchPath(path.to_path_buf()));
         }
         let root = load::find_root(path).ok_or_else(|| CliError::NoWorkspace(path.to_path_buf()))?;
-        let loaded = Loaded::from_disk(&root).map_err(|e| CliError::Io { path: e.path, error: e.error })?;
-        let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
-        let display_root = match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
-            Some(rel) => rel.to_path_buf(),
-            None => root.clone(),
-        };
+        let loaded = Loaded::from_disk(&root)?;
+        let display_root = from_cwd(&root);
         Ok(Session { loaded, display_root })
+    }
+
+    /// The workspace's result. An internal error found while checking is the
+    /// command's error (exit 2), whatever else the result holds.
+    pub fn result(&self) -> Result<&WorkspaceResult, CliError> {
+        let result = self.loaded.result();
+        if let Some(e) = result.internal_errors.first() {
+            return Err(CliError::Internal(e.clone()));
+        }
+        Ok(result)
     }
 
     /// The workspace-relative path of `path`, if it is inside the workspace.
@@ -111,4 +136,32 @@ impl SourceMap for Session {
     fn text(&self, file: FileId) -> &str {
         self.loaded.text(file)
     }
+}
+
+/// A workspace that checked clean, ready to generate from.
+pub struct Clean {
+    pub session: Session,
+    pub platform: Arc<Platform>,
+    pub services: Vec<Arc<Service>>,
+}
+
+/// Loads and checks the workspace at `path` (default: the current folder).
+/// On errors, `report` shows them and the command exits 1 (`Ok(Err(1))`):
+/// nothing may be generated then.
+pub fn load_clean(
+    path: Option<&Path>,
+    report: impl FnOnce(&Session, &[Diagnostic]),
+) -> Result<Result<Clean, ExitCode>, CliError> {
+    let session = Session::open(path.unwrap_or(Path::new(".")))?;
+    let result = session.result()?;
+    if result.has_errors() {
+        let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        report(&session, &errors);
+        return Ok(Err(ExitCode::from(1)));
+    }
+    let Some(platform) = result.platform.clone() else {
+        return Err(CliError::NoWorkspace(session.loaded.root.clone()));
+    };
+    let services = result.services.clone();
+    Ok(Ok(Clean { session, platform, services }))
 }

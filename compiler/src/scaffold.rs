@@ -133,7 +133,7 @@ pub fn skeleton(req: &Request, suffix: &mut dyn FnMut() -> String) -> Result<Str
         .collect();
 
     let mut body: Vec<String> = Vec::new();
-    for f in service.fields.values().filter(|f| f.only.is_none_or(|k| k == req.kind)) {
+    for f in service.fields.values().filter(|f| f.allowed_in(req.kind)) {
         match f.name.as_str() {
             "owners" => {
                 let owners: Vec<String> =
@@ -192,7 +192,7 @@ fn field<'a>(index: &'a SchemaIndex, schema: &str, name: &str) -> Result<&'a Fie
 
 /// Required fields a declaration of `kind` may set.
 fn applicable<'a>(fields: impl Iterator<Item = &'a FieldDef>, kind: DeclKind) -> impl Iterator<Item = &'a FieldDef> {
-    fields.filter(move |f| f.required() && f.only.is_none_or(|k| k == kind))
+    fields.filter(move |f| f.required() && f.allowed_in(kind))
 }
 
 /// What is wrong with `value` for `def`, in words; `item`: `def` is a list
@@ -281,7 +281,7 @@ impl Placeholders<'_> {
     fn record<'f>(&self, fields: impl Iterator<Item = &'f FieldDef>, depth: usize) -> String {
         let entries: Vec<String> = fields
             .map(|f| {
-                let value = match f.default_text(stdlib().text_of(f.span)) {
+                let value = match f.default_text() {
                     Some(text) => text,
                     None => self.value(&f.ty, depth + 1),
                 };

@@ -253,17 +253,17 @@ impl<'db> Evaluator<'db> {
     fn path(&mut self, segs: &[Ident], span: Span, scope: Scope) -> Raw {
         let first = &segs[0];
         let first_span = self.span(scope, first.range);
-        match first.name.as_str() {
-            "service" | "environment" if segs.len() >= 2 => {
-                let root = if first.name == "service" { CtxRoot::Service } else { CtxRoot::Environment };
-                return Raw::new(RawKind::Str(vec![self.ctx_ref(root, segs, span, scope)]), span);
-            }
-            "defaults" if scope.defaults.is_some() => {
-                let mut v = scope.defaults.expect("checked").clone();
-                v.via = Some(span);
-                return self.navigate(v, &segs[1..], span, scope);
-            }
-            _ => {}
+        if segs.len() >= 2
+            && let Some(root) = CtxRoot::from_name(&first.name)
+        {
+            return Raw::new(RawKind::Str(vec![self.ctx_ref(root, segs, span, scope)]), span);
+        }
+        if first.name == "defaults"
+            && let Some(defaults) = scope.defaults
+        {
+            let mut v = defaults.clone();
+            v.via = Some(span);
+            return self.navigate(v, &segs[1..], span, scope);
         }
         let items = db::file_scope(self.db, self.ws, scope.file);
         if items.lets.contains_key(&first.name) {
@@ -437,12 +437,11 @@ impl<'db> Evaluator<'db> {
                 StrPart::Interp(segs, range) => {
                     let span = self.span(scope, *range);
                     let first = segs[0].name.as_str();
-                    if matches!(first, "service" | "environment") && segs.len() >= 2 {
-                        let root = if first == "service" { CtxRoot::Service } else { CtxRoot::Environment };
-                        out.push(self.ctx_ref(root, segs, span, scope));
-                        continue;
-                    }
-                    if matches!(first, "service" | "environment") {
+                    if let Some(root) = CtxRoot::from_name(first) {
+                        if segs.len() >= 2 {
+                            out.push(self.ctx_ref(root, segs, span, scope));
+                            continue;
+                        }
                         self.report(
                             Diagnostic::new(
                                 Code::UnknownContextField,

@@ -4,6 +4,7 @@
 
 use indexmap::IndexMap;
 
+use super::value::CtxRoot;
 use crate::diagnostics::Span;
 use crate::syntax::{DeclKind, Expr, ExprKind};
 
@@ -143,10 +144,22 @@ impl FieldDef {
         !self.optional && self.default.is_none() && !self.label
     }
 
-    /// The default as written in the stdlib, for docs and hover.
-    pub fn default_text(&self, text: &str) -> Option<String> {
+    /// Whether a declaration of `kind` may set this field (`@only`).
+    pub fn allowed_in(&self, kind: DeclKind) -> bool {
+        self.only.is_none_or(|only| only == kind)
+    }
+
+    /// The default as written in the stdlib, for docs, hover and skeletons.
+    pub fn default_text(&self) -> Option<String> {
+        let text = super::stdlib::stdlib().text_of(self.span);
         self.default.as_ref().map(|d| text[d.range.as_usize()].to_string())
     }
+}
+
+/// The field among `fields` whose value every entry of another map field
+/// inherits (`@defaults_of`: `defaults`), and that map field (`environment`).
+pub fn defaults_field_of(fields: &IndexMap<String, FieldDef>) -> Option<(&str, &str)> {
+    fields.values().find_map(|f| Some((f.name.as_str(), f.defaults_of.as_deref()?)))
 }
 
 #[derive(Clone, Debug)]
@@ -205,6 +218,37 @@ impl SchemaIndex {
     }
     pub fn enum_def(&self, name: &str) -> &EnumDef {
         &self.enums[name]
+    }
+
+    /// The schema a declaration's body is checked against: `Service` for
+    /// services and jobs, `Platform` for the platform.
+    pub fn decl_schema(&self, kind: DeclKind) -> Option<&SchemaDef> {
+        let name = match kind {
+            DeclKind::Service | DeclKind::Job => "Service",
+            DeclKind::Platform => "Platform",
+        };
+        self.schemas.get(name)
+    }
+
+    /// The field of a service's schema whose value every entry of another
+    /// map field inherits (`defaults`), and that map field (`environment`).
+    pub fn defaults_field(&self) -> Option<(&str, &str)> {
+        defaults_field_of(&self.decl_schema(DeclKind::Service)?.fields)
+    }
+
+    /// The schema of the entries `defaults` applies to (`Environment`).
+    pub fn environment_schema(&self) -> Option<&SchemaDef> {
+        let (_, map) = self.defaults_field()?;
+        let Ty::Map(t) = &self.decl_schema(DeclKind::Service)?.fields.get(map)?.ty else {
+            return None;
+        };
+        let Ty::Schema(name) = &**t else { return None };
+        self.schemas.get(name)
+    }
+
+    /// The schema of what `${service.…}` or `${environment.…}` can read.
+    pub fn context_schema(&self, root: CtxRoot) -> Option<&SchemaDef> {
+        self.schemas.get(root.schema_name())
     }
 }
 

@@ -55,14 +55,10 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     let fid = file.id(db);
     let kind = decl.kind;
     let index = &stdlib().index;
-    let schema = index.schema("Service");
-    let defaults_field = schema.fields.values().find_map(|f| f.defaults_of.clone().map(|t| (f.name.clone(), t)));
+    let schema = index.decl_schema(DeclKind::Service).expect("the stdlib declares the service schema");
+    let defaults_field = index.defaults_field();
     let mut ev = Evaluator::new(db, ws);
-    let (rec, defaults) = ev.decl_body(
-        &decl.body,
-        Scope { file, defaults: None },
-        defaults_field.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-    );
+    let (rec, defaults) = ev.decl_body(&decl.body, Scope { file, defaults: None }, defaults_field);
     let mut diags = ev.take_diagnostics();
     let decl_span = Span::new(fid, decl.name_range());
     let id = decl.label.as_ref().map(|l| (l.name.clone(), Span::new(fid, l.range)));
@@ -79,8 +75,8 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         })
         .unwrap_or_else(|| service_id.clone());
     let service_ctx = ServiceCtx { id: service_id.clone(), name };
-    let target = defaults_field.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
-    let env_map = rec.fields.get(&target).and_then(|f| match &f.value.resolved().kind {
+    let target = defaults_field.map_or("", |(_, t)| t);
+    let env_map = rec.fields.get(target).and_then(|f| match &f.value.resolved().kind {
         RawKind::Record(r) => Some(r.clone()),
         _ => None,
     });
@@ -116,13 +112,13 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         let mut checker = Checker::new(kind, &mut diags, &mut spans);
         checker.service = Some(service_ctx);
         checker.env_names = env_names;
-        if let (Some(d), Some((field, _))) = (&defaults, &defaults_field)
+        if let (Some(d), Some((field, _))) = (&defaults, defaults_field)
             && let RawKind::Record(r) = &d.resolved().kind
         {
             // Checked once, for what is wrong in every environment alike.
             checker.partial = true;
             checker.env = EnvCtx::Any;
-            let env_schema = index.schema("Environment");
+            let env_schema = index.environment_schema().expect("the stdlib declares the environment schema");
             let key = rec.fields.get(field).map_or(decl_span, |f| f.key_span);
             checker.record(r, &env_schema.fields, "Environment", field, key, None);
             checker.partial = false;

@@ -478,11 +478,9 @@ impl<'a> Checker<'a> {
         let mut values: HashMap<&str, Json> = HashMap::new();
         let mut ok = true;
         // The map whose entries inherit a `@defaults_of` field, and that field's value.
-        let inherits = fields.values().find_map(|f| f.defaults_of.as_deref());
-        let defaults = fields
-            .values()
-            .find_map(|f| f.defaults_of.as_ref().map(|t| (f.name.as_str(), t.as_str())))
-            .and_then(|(name, target)| rec.fields.get(name).map(|f| (f, target)));
+        let defaults_field = defaults_field_of(fields);
+        let inherits = defaults_field.map(|(_, target)| target);
+        let defaults = defaults_field.and_then(|(name, target)| rec.fields.get(name).map(|f| (f, target)));
         for (name, rf) in &rec.fields {
             let Some(def) = fields.get(name) else {
                 let d = Diagnostic::new(Code::UnknownField, rf.key_span, format!("`{what}` has no field `{name}`"))
@@ -580,7 +578,7 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
-            if def.only.is_some_and(|k| k != self.kind) {
+            if !def.allowed_in(self.kind) {
                 continue;
             }
             if let Some(default) = &def.default {
@@ -751,11 +749,7 @@ impl<'a> Checker<'a> {
     }
 
     fn lookup(&mut self, root: CtxRoot, field: &str, field_span: Span, span: Span, path: &str) -> Option<String> {
-        let schema = match root {
-            CtxRoot::Service => "ServiceContext",
-            CtxRoot::Environment => "EnvironmentContext",
-        };
-        let fields = &self.index.schema(schema).fields;
+        let fields = &self.index.schema(root.schema_name()).fields;
         if !fields.contains_key(field) {
             let d = Diagnostic::new(
                 Code::UnknownContextField,

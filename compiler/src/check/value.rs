@@ -106,10 +106,27 @@ pub enum CtxRoot {
 }
 
 impl CtxRoot {
+    /// The root a path starts with: `service` or `environment`.
+    pub fn from_name(name: &str) -> Option<CtxRoot> {
+        match name {
+            "service" => Some(CtxRoot::Service),
+            "environment" => Some(CtxRoot::Environment),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CtxRoot::Service => "service",
             CtxRoot::Environment => "environment",
+        }
+    }
+
+    /// The stdlib schema declaring the fields this root offers.
+    pub fn schema_name(self) -> &'static str {
+        match self {
+            CtxRoot::Service => "ServiceContext",
+            CtxRoot::Environment => "EnvironmentContext",
         }
     }
 }

@@ -95,7 +95,7 @@ fn language(std: &Stdlib) -> String {
             if let Some(s) = index.schemas.get(*name) {
                 let _ = writeln!(out, "### {name}\n");
                 doc(&mut out, s.doc.as_deref(), "");
-                fields(&mut out, std, &s.fields, "");
+                fields(&mut out, &s.fields, "");
             } else if let Some(e) = index.enums.get(*name) {
                 let _ = writeln!(out, "### {name}\n");
                 doc(&mut out, e.doc.as_deref(), "");
@@ -120,7 +120,7 @@ fn language(std: &Stdlib) -> String {
                     let _ = writeln!(out, "- {}{summary}\n", code(&v.name));
                     doc(&mut out, v.doc.as_deref(), "  ");
                     if let Some(f) = &v.fields {
-                        fields(&mut out, std, f, "  ");
+                        fields(&mut out, f, "  ");
                     }
                 }
             }
@@ -186,7 +186,7 @@ fn doc(out: &mut String, doc: Option<&str>, indent: &str) {
     out.push('\n');
 }
 
-fn fields(out: &mut String, std: &Stdlib, fields: &IndexMap<String, FieldDef>, indent: &str) {
+fn fields(out: &mut String, fields: &IndexMap<String, FieldDef>, indent: &str) {
     for f in fields.values() {
         let optional = if f.optional { "?" } else { "" };
         let ty = match named(&f.ty) {
@@ -196,7 +196,7 @@ fn fields(out: &mut String, std: &Stdlib, fields: &IndexMap<String, FieldDef>, i
         let mut facts = vec![ty];
         if f.label {
             facts.push("given by the block's label".into());
-        } else if let Some(d) = f.default_text(std.text_of(f.span)) {
+        } else if let Some(d) = f.default_text() {
             facts.push(format!("default {}", code(&d)));
         } else if f.required() {
             facts.push("required".into());

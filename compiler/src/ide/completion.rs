@@ -104,24 +104,11 @@ pub fn field_detail(def: &FieldDef) -> String {
     if def.optional {
         s.push('?');
     }
-    if let Some(d) = default_text(def) {
+    if let Some(d) = def.default_text() {
         s.push_str(" = ");
         s.push_str(&d);
     }
     s
-}
-
-/// The stdlib's default of a field, as written there.
-pub fn default_text(def: &FieldDef) -> Option<String> {
-    def.default_text(stdlib().text_of(def.span))
-}
-
-/// Whether a field may be set in this kind of declaration (`@only`).
-pub fn allowed(def: &FieldDef, kind: Option<DeclKind>) -> bool {
-    match (def.only, kind) {
-        (Some(only), Some(kind)) => only == kind,
-        _ => true,
-    }
 }
 
 /// The schema of a `map<T>` field written as labeled blocks, when `T` is a
@@ -135,7 +122,7 @@ fn labeled_schema(def: &FieldDef) -> Option<&'static SchemaDef> {
 fn top_level(out: &mut Items, path: &str) {
     let index = &stdlib().index;
     let mut decl = |kind: DeclKind, sort: &str| {
-        let Some(schema) = index.schemas.get(context::decl_schema(kind)) else { return };
+        let Some(schema) = index.decl_schema(kind) else { return };
         let mut s = Snippet::default();
         let body = s.body(&schema.fields, Some(kind), 1, 0);
         let head = match schema.fields.values().find(|f| f.label) {
@@ -161,7 +148,7 @@ fn field_names(out: &mut Items, ctx: &CursorContext, fields: &IndexMap<String, F
     // Nothing is required in `defaults`: each environment completes it.
     let partial = ctx.env == EnvScope::Defaults;
     for (i, def) in fields.values().enumerate() {
-        if def.label || !allowed(def, ctx.decl) {
+        if def.label || !ctx.decl.is_none_or(|k| def.allowed_in(k)) {
             continue;
         }
         let labeled = labeled_schema(def);
@@ -194,7 +181,7 @@ fn field_names(out: &mut Items, ctx: &CursorContext, fields: &IndexMap<String, F
 
 /// Values of the expected type: variants, tags, booleans, environments.
 fn values(out: &mut Items, ctx: &CursorContext, field: Option<&FieldDef>, ty: &Ty) {
-    let default = field.and_then(default_text);
+    let default = field.and_then(FieldDef::default_text);
     match ty {
         Ty::Enum(e) | Ty::Union(e) => {
             let Some(def) = stdlib().index.enums.get(e) else { return };
@@ -376,7 +363,8 @@ impl Snippet {
         depth: usize,
     ) -> String {
         let tabs = "\t".repeat(indent);
-        let required: Vec<&FieldDef> = fields.values().filter(|f| f.required() && allowed(f, kind)).collect();
+        let required: Vec<&FieldDef> =
+            fields.values().filter(|f| f.required() && kind.is_none_or(|k| f.allowed_in(k))).collect();
         let (blocks, values): (Vec<&FieldDef>, Vec<&FieldDef>) =
             required.into_iter().partition(|f| labeled_schema(f).is_some() || matches!(f.ty, Ty::Schema(_)));
         let width = values.iter().map(|f| f.name.len()).max().unwrap_or(0);
@@ -494,7 +482,7 @@ mod tests {
         let cpu = items.iter().find(|i| i.label == "cpu").unwrap();
         let def = &schema_fields("Postgres")["cpu"];
         assert_eq!(cpu.documentation, def.doc);
-        assert_eq!(cpu.detail.as_deref(), Some(format!("int = {}", default_text(def).unwrap()).as_str()));
+        assert_eq!(cpu.detail.as_deref(), Some(format!("int = {}", def.default_text().unwrap()).as_str()));
         let f = Fixture::new("service x {\n  environment prod {\n    postgres = {\n      cp$0");
         assert_eq!(&f.text()[cpu.replace.as_usize()], "cp");
         // The required field sorts first.
@@ -671,7 +659,7 @@ mod tests {
         assert!(service.insert_text.starts_with("service ${1:id} {\n"), "{}", service.insert_text);
         // Every required field of Service and of Environment has a tab stop.
         for (schema, kind) in [("Service", DeclKind::Service), ("Environment", DeclKind::Service)] {
-            for f in schema_fields(schema).values().filter(|f| f.required() && allowed(f, Some(kind))) {
+            for f in schema_fields(schema).values().filter(|f| f.required() && f.allowed_in(kind)) {
                 assert!(service.insert_text.contains(&format!("{} ", f.name)), "{} missing", f.name);
             }
         }

@@ -15,6 +15,7 @@ use indexmap::IndexMap;
 use self::lex::{Tail, Tok, Token, is_ident_byte, lex};
 use crate::check::schema::{FieldDef, SchemaDef, Ty};
 use crate::check::stdlib::stdlib;
+use crate::check::value::CtxRoot;
 use crate::syntax::{DeclKind, TextRange};
 
 /// What the innermost bracket around the cursor holds, by the schema.
@@ -147,36 +148,6 @@ pub fn word_at(text: &str, offset: u32) -> Option<TextRange> {
     (s < e && (b[s].is_ascii_alphabetic() || b[s] == b'_')).then(|| TextRange::new(s, e))
 }
 
-/// The schema's name for a declaration's body.
-pub fn decl_schema(kind: DeclKind) -> &'static str {
-    match kind {
-        DeclKind::Service | DeclKind::Job => "Service",
-        DeclKind::Platform => "Platform",
-    }
-}
-
-/// The field of the declaration schema whose value every entry of another
-/// map field inherits (`defaults`), and that map field (`environment`).
-pub fn defaults_field() -> Option<(&'static str, &'static str)> {
-    stdlib()
-        .index
-        .schemas
-        .get(decl_schema(DeclKind::Service))?
-        .fields
-        .values()
-        .find_map(|f| Some((f.name.as_str(), f.defaults_of.as_deref()?)))
-}
-
-/// The schema of the entries `defaults` applies to (`Environment`).
-pub fn environment_schema() -> Option<&'static SchemaDef> {
-    let (_, map) = defaults_field()?;
-    let Ty::Map(t) = &stdlib().index.schemas.get(decl_schema(DeclKind::Service))?.fields.get(map)?.ty else {
-        return None;
-    };
-    let Ty::Schema(name) = &**t else { return None };
-    stdlib().index.schemas.get(name)
-}
-
 /// The context at `offset` of `text`.
 pub fn cursor_context(text: &str, offset: u32) -> CursorContext {
     let offset = clamp(text, offset);
@@ -300,13 +271,12 @@ fn header(text: &str, stmt: &[Token]) -> Header {
     let kinds: Vec<Tok> = stmt.iter().map(|t| t.kind).collect();
     match kinds.as_slice() {
         [] => Header::None,
-        [Ident] if t(0) == "platform" => Header::Decl(DeclKind::Platform),
+        [Ident] if DeclKind::from_keyword(&t(0)) == Some(DeclKind::Platform) => Header::Decl(DeclKind::Platform),
         [Ident | Str] => Header::Block(t(0)),
         [Ident | Str, Eq] => Header::Assign(t(0)),
-        [Ident, Ident | Str] => match t(0).as_str() {
-            "service" => Header::Decl(DeclKind::Service),
-            "job" => Header::Decl(DeclKind::Job),
-            "schema" | "enum" | "union" => Header::SchemaDecl,
+        [Ident, Ident | Str] => match (DeclKind::from_keyword(&t(0)), t(0).as_str()) {
+            (Some(kind @ (DeclKind::Service | DeclKind::Job)), _) => Header::Decl(kind),
+            (_, "schema" | "enum" | "union") => Header::SchemaDecl,
             _ => Header::Labeled(t(0), t(1)),
         },
         [Ident | Str, Eq, Ident] => Header::Tagged(t(0), t(2)),
@@ -360,7 +330,7 @@ struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn new(text: &'a str) -> Self {
-        Walk { text, stack: vec![Frame::file()], defaults: defaults_field() }
+        Walk { text, stack: vec![Frame::file()], defaults: stdlib().index.defaults_field() }
     }
 
     fn top(&mut self) -> &mut Frame {
@@ -443,7 +413,7 @@ impl<'a> Walk<'a> {
         match (t.kind, &h) {
             (Tok::LBrace, Header::Decl(kind)) => {
                 child.decl = Some(*kind);
-                child.container = record(decl_schema(*kind));
+                child.container = record(stdlib().index.decl_schema(*kind));
             }
             (Tok::LBrace, Header::Let) => child.in_let = true,
             (Tok::LBrace, Header::Assign(k) | Header::Block(k)) => {
@@ -628,8 +598,8 @@ impl Frame {
     }
 }
 
-fn record(schema: &str) -> Container {
-    match stdlib().index.schemas.get(schema) {
+fn record(schema: Option<&'static SchemaDef>) -> Container {
+    match schema {
         Some(s) => Container::Record { name: s.name.clone(), fields: &s.fields },
         None => Container::Unknown,
     }
@@ -646,20 +616,15 @@ fn variant(union: &str, tag: &str) -> Container {
 /// What a `{` holds where a value of `ty` is expected.
 fn brace(ty: &Ty) -> Container {
     match ty {
-        Ty::Schema(n) => record(n),
+        Ty::Schema(n) => record(stdlib().index.schemas.get(n)),
         Ty::Map(t) => Container::Map((**t).clone()),
         _ => Container::Unknown,
     }
 }
 
-/// The schema of `${service.…}` or `${environment.…}`.
-pub fn context_schema(root: &str) -> Option<&'static crate::check::schema::SchemaDef> {
-    let name = match root {
-        "service" => "ServiceContext",
-        "environment" => "EnvironmentContext",
-        _ => return None,
-    };
-    crate::check::stdlib::stdlib().index.schemas.get(name)
+/// The schema of `${service.…}` or `${environment.…}`, by the root as written.
+pub fn context_schema(root: &str) -> Option<&'static SchemaDef> {
+    stdlib().index.context_schema(CtxRoot::from_name(root)?)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ pub mod provenance;
 use std::fmt::Write;
 
 use self::provenance::{DeclValues, Effective, Source};
-use super::completion::{allowed, default_text, field_detail};
+use super::completion::field_detail;
 use super::context::{self, At, Container, CursorContext, EnvScope};
 use crate::check::schema::{Constraint, EnumDef, FieldDef, SchemaDef, Ty};
 use crate::check::stdlib::stdlib;
@@ -55,13 +55,8 @@ struct Hovering<'a> {
 impl Hovering<'_> {
     /// `service`, `job`, `platform`: the schema of the declaration.
     fn keyword(&self) -> Option<String> {
-        let kind = match self.word {
-            "service" => DeclKind::Service,
-            "job" => DeclKind::Job,
-            "platform" => DeclKind::Platform,
-            _ => return None,
-        };
-        let schema = stdlib().index.schemas.get(context::decl_schema(kind))?;
+        let kind = DeclKind::from_keyword(self.word)?;
+        let schema = stdlib().index.decl_schema(kind)?;
         let mut md = format!("```msp\n{} {{ … }}\n```\n", kind.keyword());
         push_doc(&mut md, schema.doc.as_deref());
         let _ = write!(md, "\nThe fields of `{}` (`stdlib`).", schema.name);
@@ -99,15 +94,15 @@ impl Hovering<'_> {
 
     /// `environment prod`: every field's effective value in that environment.
     fn label(&self, key: &str) -> Option<String> {
-        let (_, map) = context::defaults_field()?;
+        let (_, map) = stdlib().index.defaults_field()?;
         if key != map || !matches!(self.ctx.steps.as_slice(), []) {
             return None;
         }
         let values = self.values()?;
         let env = self.word;
-        let schema = context::environment_schema()?;
+        let schema = stdlib().index.environment_schema()?;
         let mut md = format!("**`{key} {env}`**: effective values\n\n| field | value | from |\n|---|---|---|\n");
-        for def in schema.fields.values().filter(|f| !f.label && allowed(f, Some(values.kind))) {
+        for def in schema.fields.values().filter(|f| !f.label && f.allowed_in(values.kind)) {
             let e = values.effective(env, std::slice::from_ref(&def.name))?;
             let value = e.value.as_deref().map_or_else(|| "—".to_string(), table_code);
             let _ = writeln!(md, "| `{}` | {value} | {} |", def.name, from(&e).replace('|', "\\|"));
@@ -253,7 +248,7 @@ pub fn field_markdown(def: &FieldDef) -> String {
     let mut notes: Vec<String> = def.constraints.iter().map(constraint).collect();
     if def.required() {
         notes.insert(0, "Required.".into());
-    } else if def.optional && default_text(def).is_none() {
+    } else if def.optional && def.default_text().is_none() {
         notes.insert(0, "Optional: absent means none.".into());
     }
     if let Some(only) = def.only {
@@ -377,7 +372,7 @@ mod tests {
         let h = hover_at("service s {\n  environment prod {\n    instances = { cp$0u = 2 }\n  }\n}").unwrap();
         let def = &stdlib().index.schemas["Instances"].fields["cpu"];
         assert!(h.markdown.contains(def.doc.as_deref().unwrap()));
-        assert!(h.markdown.contains(&format!("cpu: {} = {}", def.ty.syntax(), default_text(def).unwrap())));
+        assert!(h.markdown.contains(&format!("cpu: {} = {}", def.ty.syntax(), def.default_text().unwrap())));
         let Some(Constraint::Range(lo, hi)) = def.constraints.first() else { panic!("cpu has a range") };
         assert!(h.markdown.contains(&format!("Between `{}` and `{}`", lo.text, hi.text)), "{}", h.markdown);
         let f = Fixture::new("service s {\n  environment prod {\n    instances = { cp$0u = 2 }\n  }\n}");
@@ -458,7 +453,7 @@ mod tests {
         assert!(m.contains("| `deploy` | `rollout` | `defaults` |"), "{m}");
         assert!(m.contains("| `region` | `us-west1` | `defaults` |"));
         assert!(m.contains("| `category` | `internal` | this environment |"));
-        let auth = default_text(env_field("authentication")).unwrap();
+        let auth = env_field("authentication").default_text().unwrap();
         assert!(m.contains(&format!("| `authentication` | `{auth}` | stdlib default |")));
         assert!(m.contains("| `redis` | — | not set |"));
         // In `defaults`: who inherits it, who overrides it.

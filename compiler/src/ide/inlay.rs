@@ -2,10 +2,9 @@
 //! without writing it: values inherited from `defaults` and the stdlib's
 //! defaults, as the checker evaluates them.
 
-use super::completion::allowed;
-use super::context;
 use super::hover::provenance::{DeclValues, Effective, Source};
 use crate::check::schema::{FieldDef, Ty};
+use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::syntax::{DeclKind, Entry, Item, TextRange};
 
@@ -28,7 +27,7 @@ pub fn inlay_hints(db: &dyn Db, ws: Workspace, file: SourceFile, range: TextRang
     if !parse.errors.is_empty() {
         return Vec::new();
     }
-    let Some((_, map)) = context::defaults_field() else { return Vec::new() };
+    let Some((_, map)) = stdlib().index.defaults_field() else { return Vec::new() };
     let (lo, hi) = (range.start.min(range.end), range.start.max(range.end));
     let mut out = Vec::new();
     for (i, item) in parse.ast.items.iter().enumerate() {
@@ -51,11 +50,11 @@ pub fn inlay_hints(db: &dyn Db, ws: Workspace, file: SourceFile, range: TextRang
 }
 
 fn hint(values: &DeclValues, env: &str, at: u32) -> Option<InlayHint> {
-    let schema = context::environment_schema()?;
+    let schema = stdlib().index.environment_schema()?;
     let mut inherited: Vec<(&FieldDef, Effective)> = schema
         .fields
         .values()
-        .filter(|f| !f.label && allowed(f, Some(values.kind)))
+        .filter(|f| !f.label && f.allowed_in(values.kind))
         .filter_map(|f| Some((f, values.effective(env, std::slice::from_ref(&f.name))?)))
         .filter(|(_, e)| matches!(e.source, Source::Defaults | Source::Stdlib) && e.value.is_some())
         .collect();
@@ -115,8 +114,6 @@ fn short(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::stdlib::stdlib;
-    use crate::ide::completion::default_text;
     use crate::ide::fixture::Fixture;
 
     const SERVICE: &str = "//- teams.msp\nlet on_main = subscription { tag = \"main\" }\n//- services/a.msp\nimport \"../teams.msp\" as teams\nservice s {\n  owners = [\"a\"]\n  description = \"d\"\n  image = \"us.gcr.io/p/s\"\n  defaults {\n    deploy = teams.on_main\n    region = us-west1\n    postgres = { databases = [\"a\"] }\n  }\n  environment dev {\n    project_id = \"s-dev-1234\"\n    category = test\n  }\n  environment prod {\n    project_id = \"s-prod-1234\"\n    category = internal\n    region = us-central1\n    deploy = manual\n    domain = none\n    authentication = public\n    allow_destroys = false\n  }\n}\n";
@@ -130,7 +127,7 @@ mod tests {
     }
 
     fn env_default(name: &str) -> String {
-        default_text(&stdlib().index.schemas["Environment"].fields[name]).unwrap()
+        stdlib().index.schemas["Environment"].fields[name].default_text().unwrap()
     }
 
     #[test]

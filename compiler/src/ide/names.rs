@@ -6,6 +6,7 @@
 
 use crate::check::schema::{EnumDef, FieldDef, Ty, VariantDef};
 use crate::check::stdlib::stdlib;
+use crate::check::value::CtxRoot;
 use crate::db::{self, Db, FileScope, SourceFile, Workspace};
 use crate::diagnostics::Span;
 use crate::syntax::{
@@ -144,21 +145,6 @@ pub fn at(occurrences: &[Occurrence], offset: u32) -> Option<&Occurrence> {
         .or_else(|| names().find(|o| o.range.end == offset && !o.range.is_empty()))
 }
 
-/// The `defaults` field and the map field whose entries inherit it
-/// (`environment`), as the stdlib's `@defaults_of` says.
-pub fn defaults_fields() -> Option<(&'static str, &'static str)> {
-    let service = stdlib().index.schemas.get("Service")?;
-    service.fields.values().find_map(|f| f.defaults_of.as_deref().map(|target| (f.name.as_str(), target)))
-}
-
-/// The schema a declaration's body is checked against.
-pub fn decl_schema(kind: DeclKind) -> &'static str {
-    match kind {
-        DeclKind::Platform => "Platform",
-        DeclKind::Service | DeclKind::Job => "Service",
-    }
-}
-
 /// One environment of a declaration, written as a labeled block
 /// (`environment dev { … }`) or as an entry of the map (`environment = { dev = { … } }`).
 pub struct EnvEntry<'a> {
@@ -169,7 +155,7 @@ pub struct EnvEntry<'a> {
 }
 
 pub fn environments(kind: DeclKind, body: &Record) -> Vec<EnvEntry<'_>> {
-    let Some((_, target)) = defaults_fields().filter(|_| kind != DeclKind::Platform) else {
+    let Some((_, target)) = stdlib().index.defaults_field().filter(|_| kind != DeclKind::Platform) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -341,14 +327,14 @@ impl<'db> Walker<'db> {
                     self.expr(&l.value, None);
                 }
                 Item::Decl(d) => {
-                    let schema = stdlib().index.schemas.get(decl_schema(d.kind));
+                    let schema = stdlib().index.decl_schema(d.kind);
                     self.push(d.keyword, Role::Keyword, schema.map(|s| Target::Stdlib(s.span)));
                     let item = i as u32;
                     if let Some(label) = &d.label {
                         let target = (d.kind != DeclKind::Platform).then_some(Target::Decl { file: self.file, item });
                         self.push_decl(label.range, Role::DeclLabel, target);
                     }
-                    let defaults_key = defaults_fields().map(|(d, _)| d);
+                    let defaults_key = stdlib().index.defaults_field().map(|(d, _)| d);
                     self.decl = Some(DeclCtx {
                         item,
                         envs: environments(d.kind, &d.body).iter().map(|e| e.label.name.as_str()).collect(),
@@ -453,7 +439,7 @@ impl<'db> Walker<'db> {
 
     /// `top`: an entry of a service's or job's body, where environments are declared.
     fn entry(&mut self, e: &'db Entry, shape: Shape, own: Option<&'static Ty>, top: bool) {
-        let env_key = defaults_fields().map(|(_, target)| target).filter(|_| top);
+        let env_key = stdlib().index.defaults_field().map(|(_, target)| target).filter(|_| top);
         match e {
             Entry::Field(f) => {
                 let ty = self.key(&f.key, shape);
@@ -596,9 +582,10 @@ impl<'db> Walker<'db> {
             return;
         };
         let name = first.name.as_str();
-        if segs.len() >= 2 && matches!(name, "service" | "environment") {
-            let schema_name = if name == "service" { "ServiceContext" } else { "EnvironmentContext" };
-            let schema = stdlib().index.schemas.get(schema_name);
+        if segs.len() >= 2
+            && let Some(root) = CtxRoot::from_name(name)
+        {
+            let schema = stdlib().index.context_schema(root);
             self.push(first.range, Role::Context, schema.map(|s| Target::Stdlib(s.span)));
             let field = schema.and_then(|s| s.fields.get(&segs[1].name));
             self.push(segs[1].range, Role::ContextField, field.map(|f| Target::Stdlib(f.span)));

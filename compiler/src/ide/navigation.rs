@@ -4,7 +4,7 @@
 
 use super::names::{self, Occurrence, Target};
 use super::{Location, TextEdit};
-use crate::check::schema::{Constraint, Ty};
+use crate::check::schema::Constraint;
 use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::syntax::{Item, TextRange};
@@ -189,17 +189,7 @@ fn check_new_name(db: &dyn Db, ws: Workspace, target: &Target, new: &str) -> Res
 
 /// The constraints the stdlib puts on an environment's id (its `@label` field).
 fn env_id_rules(new: &str) -> Result<(), String> {
-    let index = &stdlib().index;
-    let env_schema = names::defaults_fields()
-        .and_then(|(_, target)| index.schemas.get("Service")?.fields.get(target))
-        .and_then(|f| match &f.ty {
-            Ty::Map(elem) => match &**elem {
-                Ty::Schema(name) => index.schemas.get(name),
-                _ => None,
-            },
-            _ => None,
-        });
-    let Some(id) = env_schema.and_then(|s| s.fields.values().find(|f| f.label)) else {
+    let Some(id) = stdlib().index.environment_schema().and_then(|s| s.fields.values().find(|f| f.label)) else {
         return Ok(());
     };
     for c in &id.constraints {

@@ -127,6 +127,16 @@ pub enum DeclKind {
 }
 
 impl DeclKind {
+    /// The declaration a keyword starts: `service`, `job` or `platform`.
+    pub fn from_keyword(word: &str) -> Option<DeclKind> {
+        match word {
+            "service" => Some(DeclKind::Service),
+            "job" => Some(DeclKind::Job),
+            "platform" => Some(DeclKind::Platform),
+            _ => None,
+        }
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             DeclKind::Service => "service",

@@ -11,8 +11,6 @@ use crate::check::stdlib::stdlib;
 use crate::check::value::{Raw, RawField, RawKind, RawRecord, merge_records};
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::Span;
-use crate::ide::completion::default_text;
-use crate::ide::context::{defaults_field, environment_schema};
 use crate::ide::hover::one_line;
 use crate::syntax::{DeclKind, Item};
 
@@ -70,7 +68,7 @@ impl<'db> DeclValues<'db> {
         if decl.kind == DeclKind::Platform {
             return None;
         }
-        let (defaults_key, map_key) = defaults_field()?;
+        let (defaults_key, map_key) = stdlib().index.defaults_field()?;
         let mut ev = Evaluator::new(db, ws);
         let (rec, defaults) = ev.decl_body(&decl.body, Scope { file, defaults: None }, Some((defaults_key, map_key)));
         let envs = match rec.fields.get(map_key).map(|f| &f.value.resolved().kind) {
@@ -140,7 +138,7 @@ impl<'db> DeclValues<'db> {
 
     fn schema_default(&self, merged: &RawRecord, path: &[String]) -> Effective {
         let unset = Effective { source: Source::Unset, value: None, via_let: None, merged: false, at: None };
-        let Some(mut fields) = environment_schema().map(|s| &s.fields) else { return unset };
+        let Some(mut fields) = stdlib().index.environment_schema().map(|s| &s.fields) else { return unset };
         let mut def: Option<&FieldDef> = None;
         for (i, key) in path.iter().enumerate() {
             let Some(d) = fields.get(key) else { return unset };
@@ -164,7 +162,7 @@ impl<'db> DeclValues<'db> {
                         RawKind::Name { name, .. } => name.clone(),
                         _ => String::new(),
                     });
-                    let tag = tag.or_else(|| default_text(d));
+                    let tag = tag.or_else(|| d.default_text());
                     let variant = tag.and_then(|t| stdlib().index.enums.get(u)?.variant(&t));
                     match variant.and_then(|v| v.fields.as_ref()) {
                         Some(f) => f,
@@ -174,7 +172,7 @@ impl<'db> DeclValues<'db> {
                 _ => return unset,
             };
         }
-        match def.and_then(|d| default_text(d).map(|t| (d, t))) {
+        match def.and_then(|d| d.default_text().map(|t| (d, t))) {
             Some((d, t)) => {
                 Effective { source: Source::Stdlib, value: Some(t), via_let: None, merged: false, at: Some(d.span) }
             }
@@ -286,14 +284,14 @@ mod tests {
         let v = values(&f);
         let region = &stdlib().index.schemas["Environment"].fields["region"];
         let e = v.effective("dev", &path("region")).unwrap();
-        assert_eq!((e.source, e.value), (Source::Stdlib, default_text(region)));
+        assert_eq!((e.source, e.value), (Source::Stdlib, region.default_text()));
         let scaling = &stdlib().index.schemas["Scaling"].fields["max"];
         let e = v.effective("dev", &path("instances.scaling.max")).unwrap();
-        assert_eq!((e.source, e.value), (Source::Stdlib, default_text(scaling)));
+        assert_eq!((e.source, e.value), (Source::Stdlib, scaling.default_text()));
         // Inside the cloudflare variant both environments have.
         let proxied =
             &stdlib().index.enums["Domain"].variant("cloudflare").unwrap().fields.as_ref().unwrap()["proxied"];
-        assert_eq!(v.effective("dev", &path("domain.proxied")).unwrap().value, default_text(proxied));
+        assert_eq!(v.effective("dev", &path("domain.proxied")).unwrap().value, proxied.default_text());
         assert_eq!(v.effective("dev", &path("postgres.cpu")).unwrap().source, Source::Unset);
         assert_eq!(v.effective("dev", &path("redis")).unwrap().source, Source::Unset);
         assert!(v.effective("nope", &path("region")).is_none());

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use super::markdown::{code, fenced, link, local_link, nest_headings, resolve_anchors, table, text};
 use super::{DocsMeta, diagram, links};
 use crate::emit::alerts::{self, Alert};
-use crate::emit::terraform::ctx::{Ctx, STACKS};
+use crate::emit::terraform::ctx::{
+    Ctx, OUTPUT_CLOUDSQL_CONNECTION, OUTPUT_OPERATOR_ACCOUNT, OUTPUT_WORKLOAD_ACCOUNT, STACKS, output_secret_id,
+};
 use crate::ir::{Category, Deploy, Environment, Kind, Platform, Service};
 use crate::syntax::literals::format_duration;
 
@@ -335,6 +337,10 @@ fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
         );
     }
     let first_db = pg.databases.first().map_or("postgres", String::as_str);
+    // The stacks' outputs, as mirrored into Secret Manager.
+    let connection = output_secret_id("cloudrun", OUTPUT_CLOUDSQL_CONNECTION);
+    let operator = output_secret_id("iam", OUTPUT_OPERATOR_ACCOUNT);
+    let workload = output_secret_id("iam", OUTPUT_WORKLOAD_ACCOUNT);
     let _ = writeln!(
         out,
         "To connect to the PostgreSQL instance in this environment, run the {} as the operator identity \
@@ -346,11 +352,11 @@ fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
         out,
         "```bash\n\
          read() {{ gcloud secrets versions access latest --project={project} --secret=\"$1\"; }}\n\
-         INSTANCE=\"$(read cloudrun_cloudsql_connection_name)\"\n\n\
+         INSTANCE=\"$(read {connection})\"\n\n\
          # For read-only access\n\
-         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read iam_operator_access_service_account)\" \"$INSTANCE\"\n\n\
+         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read {operator})\" \"$INSTANCE\"\n\n\
          # For write access - use with caution!\n\
-         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read iam_cloud_run_service_account)\" \"$INSTANCE\"\n\n\
+         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read {workload})\" \"$INSTANCE\"\n\n\
          # Then, in another terminal (the user is the impersonated account's email without .gserviceaccount.com)\n\
          psql -h 127.0.0.1 -p 5433 -d {first_db} -U \"<user>\"\n\
          ```\n"

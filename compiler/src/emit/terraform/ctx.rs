@@ -13,10 +13,38 @@ pub struct Ctx<'a> {
 /// The account id of the identity Cloud Deploy runs releases as.
 pub const CLOUDDEPLOY_EXECUTOR: &str = "clouddeploy-executor";
 
-/// The stacks of an environment, in the order they are applied.
+/// The account id of the identity that may create Cloud Deploy releases.
+pub const CLOUDDEPLOY_RELEASER: &str = "clouddeploy-releaser";
+
 /// The PostgreSQL major version of every Cloud SQL instance.
 pub const POSTGRES_MAJOR: u32 = 15;
 
+/// Outputs read by name by later stacks and by the docs.
+/// The iam stack's workload identity (the Cloud Run service account's email).
+pub const OUTPUT_WORKLOAD_ACCOUNT: &str = "cloud_run_service_account";
+/// The iam stack's operator identity (read-only access), its email.
+pub const OUTPUT_OPERATOR_ACCOUNT: &str = "operator_access_service_account";
+/// The cloudrun stack's Cloud SQL instance connection name.
+pub const OUTPUT_CLOUDSQL_CONNECTION: &str = "cloudsql_connection_name";
+
+/// `<stack>_<output>`: the Secret Manager secret a stack's output is
+/// mirrored into, in the environment's project, for operator tools.
+pub fn output_secret_id(stack: &str, output: &str) -> String {
+    format!("{stack}_{output}")
+}
+
+/// `projects/<project>/secrets/<name>`: a secret in any project.
+pub fn secret_path(project_id: &str, name: &str) -> String {
+    format!("projects/{project_id}/secrets/{name}")
+}
+
+/// `projects/<project>/serviceAccounts/`: followed by an account's email,
+/// the account's resource name.
+pub fn service_accounts_prefix(project_id: &str) -> String {
+    format!("projects/{project_id}/serviceAccounts/")
+}
+
+/// The stacks of an environment, in the order they are applied.
 pub const STACKS: [&str; 5] = ["project", "iam", "cloudrun", "monitoring", "tfcworkspaces"];
 
 impl<'a> Ctx<'a> {
@@ -51,7 +79,7 @@ impl<'a> Ctx<'a> {
 
     /// The Terraform Cloud workspace of one of this environment's stacks.
     pub fn workspace(&self, stack: &str) -> String {
-        format!("{}-{}-{}-{stack}", self.platform.terraform_cloud.prefix, self.service.id, self.env.id)
+        format!("{}-{stack}", self.tfc_project())
     }
 
     /// `<prefix>-<service>-<env>`: the Terraform Cloud project holding this
@@ -185,6 +213,11 @@ impl<'a> Ctx<'a> {
         format!("{CLOUDDEPLOY_EXECUTOR}@{}.iam.gserviceaccount.com", self.env.project_id)
     }
 
+    /// The bucket holding the rollout's release sources (`<project>-cloudrun-skaffold`).
+    pub fn skaffold_bucket(&self) -> String {
+        format!("{}-cloudrun-skaffold", self.env.project_id)
+    }
+
     /// The rollout file beside the final stage's `main.tf`, applied with `gcloud deploy apply`.
     pub fn rollout_file(&self) -> String {
         format!("rollout-{}.clouddeploy.yaml", self.env.region)
@@ -204,12 +237,18 @@ impl<'a> Ctx<'a> {
 
     /// Labels on everything that takes labels.
     pub fn labels(&self) -> Expr {
-        obj([
+        self.labels_with(Vec::new())
+    }
+
+    /// The labels every resource gets, then `extra` ones.
+    pub fn labels_with(&self, extra: Vec<(&'static str, Expr)>) -> Expr {
+        let common = [
             ("service", s(self.service.id.clone())),
             ("environment", s(self.env.id.clone())),
             ("category", s(self.env.category.as_str())),
             ("msp", s("true")),
-        ])
+        ];
+        obj(common.into_iter().chain(extra))
     }
 
     /// `data "terraform_remote_state" "<stack>"`: an earlier stack's outputs.
@@ -231,11 +270,6 @@ impl<'a> Ctx<'a> {
     /// `lifecycle { prevent_destroy = … }` unless destroys are allowed.
     pub fn guard(&self) -> Blk {
         Blk::new("lifecycle").set("prevent_destroy", b(!self.env.allow_destroys))
-    }
-
-    /// `projects/<project>/secrets/<name>` for a secret in this environment's project.
-    pub fn secret_path(&self, name: &str) -> Expr {
-        s(format!("projects/{}/secrets/{name}", self.env.project_id))
     }
 
     /// The image with the tag Terraform deploys (see `var.image_tag`).

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::Stack;
-use super::ctx::Ctx;
+use super::ctx::{CLOUDDEPLOY_EXECUTOR, CLOUDDEPLOY_RELEASER, Ctx, OUTPUT_OPERATOR_ACCOUNT, OUTPUT_WORKLOAD_ACCOUNT};
 use super::hcl::{Blk, File, call, lit, r, rf, s, strs, tpl};
 use super::outputs::output;
 use super::providers::{Provider, provider_blocks, terraform_block};
@@ -152,19 +152,19 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     }
 
     let mut outputs = vec![
-        ("cloud_run_service_account", r("google_service_account.workload.email")),
-        ("operator_access_service_account", r("google_service_account.operator_access.email")),
+        (OUTPUT_WORKLOAD_ACCOUNT, r("google_service_account.workload.email")),
+        (OUTPUT_OPERATOR_ACCOUNT, r("google_service_account.operator_access.email")),
     ];
     if ctx.is_final_rollout_stage() {
         f.extend(identity(
             ctx,
             "clouddeploy_executor",
-            super::ctx::CLOUDDEPLOY_EXECUTOR,
+            CLOUDDEPLOY_EXECUTOR,
             "Cloud Deploy executor",
             Some("roles/clouddeploy.jobRunner"),
         ));
         // Its roles are granted on the pipeline and buckets, in the cloudrun stack.
-        f.extend(identity(ctx, "clouddeploy_releaser", "clouddeploy-releaser", "Cloud Deploy releaser", None));
+        f.extend(identity(ctx, "clouddeploy_releaser", CLOUDDEPLOY_RELEASER, "Cloud Deploy releaser", None));
         outputs.push(("cloud_deploy_executor_service_account", r("google_service_account.clouddeploy_executor.email")));
         outputs.push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.id")));
         outputs.push(("cloud_deploy_releaser_service_account", r("google_service_account.clouddeploy_releaser.email")));

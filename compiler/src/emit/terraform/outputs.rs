@@ -3,7 +3,7 @@
 //! `<stack>_<name>` in the environment's project, where operator tools read
 //! it without Terraform Cloud access. Outputs are ids and names, never secrets.
 
-use super::ctx::Ctx;
+use super::ctx::{Ctx, output_secret_id};
 use super::hcl::{Blk, Expr, r, s};
 
 pub fn output(ctx: &Ctx<'_>, stack: &str, name: &str, value: Expr, depends_on: Option<&str>) -> Vec<Blk> {
@@ -11,7 +11,7 @@ pub fn output(ctx: &Ctx<'_>, stack: &str, name: &str, value: Expr, depends_on: O
     let secret_ref = format!("google_secret_manager_secret.{secret}.id");
     let mut mirror = Blk::resource("google_secret_manager_secret", &secret)
         .set("project", s(ctx.project_id()))
-        .set("secret_id", s(format!("{stack}_{name}")))
+        .set("secret_id", s(output_secret_id(stack, name)))
         .set("labels", ctx.labels())
         .block(Blk::new("replication").block(Blk::new("auto")));
     if let Some(dep) = depends_on {

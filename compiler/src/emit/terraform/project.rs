@@ -3,7 +3,7 @@
 
 use super::Stack;
 use super::ctx::Ctx;
-use super::hcl::{Blk, File, b, call, obj, r, s, strs};
+use super::hcl::{Blk, File, b, call, r, s, strs};
 use super::outputs::output;
 use super::providers::{Provider, provider_blocks, terraform_block};
 
@@ -43,14 +43,9 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     f.extend(provider_blocks(ctx, &providers));
 
     let env = ctx.env;
-    let mut labels = vec![
-        ("service", s(ctx.id())),
-        ("environment", s(ctx.env_id())),
-        ("category", s(env.category.as_str())),
-        ("msp", s("true")),
-    ];
+    let mut extra_labels = Vec::new();
     if env.category.is_production() {
-        labels.push(("collect-security-audit-logs", s("true")));
+        extra_labels.push(("collect-security-audit-logs", s("true")));
     }
     f.add(
         Blk::resource("google_project", "project")
@@ -59,7 +54,7 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
             .set("folder_id", s(ctx.platform.folders.for_category(env.category)))
             .set("billing_account", s(ctx.platform.billing_account.clone()))
             .set("auto_create_network", b(false))
-            .set("labels", obj(labels))
+            .set("labels", ctx.labels_with(extra_labels))
             .set("deletion_policy", s(if env.allow_destroys { "DELETE" } else { "PREVENT" }))
             .lifecycle(ctx.guard()),
     );

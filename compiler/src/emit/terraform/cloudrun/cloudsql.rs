@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::Parts;
 use super::network::{NETWORK, SERVICE_NETWORKING};
-use crate::emit::terraform::ctx::{Ctx, POSTGRES_MAJOR};
+use crate::emit::terraform::ctx::{Ctx, OUTPUT_CLOUDSQL_CONNECTION, OUTPUT_OPERATOR_ACCOUNT, POSTGRES_MAJOR};
 use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, n, obj, r, s, strs};
 use crate::emit::terraform::providers::Provider;
 use crate::ir::{Postgres, Publication};
@@ -67,10 +67,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
         Blk::resource("google_sql_user", "operator_access")
             .set("project", project.clone())
             .set("instance", r(format!("{INSTANCE}.name")))
-            .set(
-                "name",
-                call("trimsuffix", [ctx.remote("iam", "operator_access_service_account"), s(".gserviceaccount.com")]),
-            )
+            .set("name", call("trimsuffix", [ctx.remote("iam", OUTPUT_OPERATOR_ACCOUNT), s(".gserviceaccount.com")]))
             .set("type", s("CLOUD_IAM_SERVICE_ACCOUNT"))
             .set("deletion_policy", s("ABANDON")),
     );
@@ -114,7 +111,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     parts.env.insert("PGINSTANCE".into(), r(format!("{INSTANCE}.connection_name")));
     parts.env.insert("PGUSER".into(), r(format!("{WORKLOAD_USER}.name")));
     parts.depends_on.push(WORKLOAD_GRANT.into());
-    parts.outputs.push(("cloudsql_connection_name".into(), r(format!("{INSTANCE}.connection_name"))));
+    parts.outputs.push((OUTPUT_CLOUDSQL_CONNECTION.into(), r(format!("{INSTANCE}.connection_name"))));
 }
 
 fn instance(ctx: &Ctx<'_>, pg: &Postgres, guard: bool) -> Blk {

@@ -4,6 +4,7 @@
 //! Cloudflare DNS record (reference 2.4, "Domain").
 
 use super::Parts;
+use super::service::SERVICE;
 use crate::emit::terraform::ctx::Ctx;
 use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, lit, n, obj, r, rf, s, strs, tpl};
 use crate::emit::terraform::providers::{Provider, credential};
@@ -19,8 +20,6 @@ const RANGES_PER_RULE: i64 = 10;
 const ALLOW_PRIORITY: i64 = 4000;
 /// The default rule's priority (the lowest possible).
 const DEFAULT_RULE_PRIORITY: i64 = 2_147_483_647;
-/// Cloud Run's service resource, built by `service.rs`.
-const SERVICE: &str = "google_cloud_run_v2_service.service";
 /// Both the HTTPS and the redirect rules use the global external
 /// Application Load Balancer (not the classic one): it supports everything
 /// used here, and the backend service's scheme must match the rules'.

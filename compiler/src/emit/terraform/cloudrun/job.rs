@@ -4,7 +4,7 @@
 
 use super::Parts;
 use super::service::{execution_environment, vpc_access, workload};
-use crate::emit::terraform::ctx::Ctx;
+use crate::emit::terraform::ctx::{Ctx, OUTPUT_WORKLOAD_ACCOUNT};
 use crate::emit::terraform::hcl::{Blk, b, list, lit, n, obj, r, rf, s, tpl};
 
 pub const JOB: &str = "google_cloud_run_v2_job.job";
@@ -22,7 +22,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     }
 
     let mut task = Blk::new("template")
-        .set("service_account", ctx.remote("iam", "cloud_run_service_account"))
+        .set("service_account", ctx.remote("iam", OUTPUT_WORKLOAD_ACCOUNT))
         .set("timeout", s(format!("{deadline}s")))
         .set_opt("execution_environment", execution_environment(ctx));
     if let Some(vpc) = vpc_access(parts) {

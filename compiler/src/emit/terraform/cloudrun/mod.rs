@@ -17,7 +17,7 @@ mod service;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Stack;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, secret_path};
 use super::hcl::{Blk, Expr, File, n, r, s};
 use super::providers::{Provider, provider_blocks, terraform_block};
 
@@ -171,7 +171,7 @@ fn user_env(ctx: &Ctx<'_>, parts: &mut Parts) {
 
 fn secret_source(project: &Option<String>, name: &str) -> SecretSource {
     let secret = match project {
-        Some(p) => s(format!("projects/{p}/secrets/{name}")),
+        Some(p) => s(secret_path(p, name)),
         None => s(name),
     };
     SecretSource::latest(secret)

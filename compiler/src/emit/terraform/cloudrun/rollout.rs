@@ -4,7 +4,7 @@
 //! `gcloud deploy apply` (reference 2.1 "Rollout files", 2.4 "Rollout pipeline").
 
 use super::Parts;
-use crate::emit::terraform::ctx::Ctx;
+use crate::emit::terraform::ctx::{Ctx, service_accounts_prefix};
 use crate::emit::terraform::hcl::{Blk, Expr, b, lit, n, obj, r, rf, s, strs, tpl};
 use crate::emit::terraform::providers::credential;
 use crate::ir::{Environment, Rollout};
@@ -52,7 +52,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     // as every account of the project.
     let stage_entries = stages.iter().map(|env| {
         let workload =
-            format!("projects/{}/serviceAccounts/{}", env.project_id, ctx.workload_email_in(&env.project_id));
+            format!("{}{}", service_accounts_prefix(&env.project_id), ctx.workload_email_in(&env.project_id));
         (env.id.clone(), obj([("project", s(env.project_id.clone())), ("workload_account", s(workload))]))
     });
     parts.add(Blk::new("locals").set("rollout_stages", obj(stage_entries)));
@@ -108,7 +108,7 @@ fn buckets(ctx: &Ctx<'_>, parts: &mut Parts) {
                     .block(Blk::new("action").set("type", s("Delete"))),
             )
     };
-    parts.add(bucket("clouddeploy_skaffold", s(format!("{}-cloudrun-skaffold", ctx.project_id()))));
+    parts.add(bucket("clouddeploy_skaffold", s(ctx.skaffold_bucket())));
     parts.add(bucket(
         "clouddeploy_staging",
         tpl([rf("google_clouddeploy_delivery_pipeline.rollout.uid"), lit("_clouddeploy")]),
@@ -160,10 +160,7 @@ fn releasers(ctx: &Ctx<'_>, rollout: &Rollout, parts: &mut Parts) {
     parts.add(
         Blk::resource("google_service_account_iam_member", "clouddeploy_releasers_act_as_executor")
             .set("for_each", r("local.clouddeploy_releasers"))
-            .set(
-                "service_account_id",
-                tpl([lit(format!("projects/{}/serviceAccounts/", ctx.project_id())), rf(EXECUTOR)]),
-            )
+            .set("service_account_id", tpl([lit(service_accounts_prefix(ctx.project_id())), rf(EXECUTOR)]))
             .set("role", s("roles/iam.serviceAccountUser"))
             .set("member", r("each.value")),
     );
@@ -205,7 +202,7 @@ fn clouddeploy_yaml(ctx: &Ctx<'_>, stages: &[&Environment]) -> String {
     let region = ctx.region();
     let file = ctx.rollout_file();
     let pipeline = ctx.pipeline_name();
-    let bucket = format!("{project}-cloudrun-skaffold");
+    let bucket = ctx.skaffold_bucket();
     let mut out = String::new();
     let mut comment = |line: String| {
         out.push('#');

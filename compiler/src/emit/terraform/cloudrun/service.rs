@@ -4,7 +4,7 @@
 //! `authentication`.
 
 use super::Parts;
-use crate::emit::terraform::ctx::Ctx;
+use crate::emit::terraform::ctx::{Ctx, OUTPUT_WORKLOAD_ACCOUNT};
 use crate::emit::terraform::hcl::{Blk, Expr, b, list, lit, n, obj, r, rf, s, tpl};
 use crate::ir::{Authentication, Generation, HealthProbes, Protocol};
 
@@ -22,7 +22,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     let env = ctx.env;
     let scaling = env.instances.scaling.as_ref();
     let mut template = Blk::new("template")
-        .set("service_account", ctx.remote("iam", "cloud_run_service_account"))
+        .set("service_account", ctx.remote("iam", OUTPUT_WORKLOAD_ACCOUNT))
         .set_opt("max_instance_request_concurrency", scaling.map(|sc| n(sc.concurrency)))
         .set("timeout", s(REQUEST_TIMEOUT))
         .set_opt("execution_environment", execution_environment(ctx));

@@ -92,7 +92,7 @@ fn environment(s: &spec::Service, e: &spec::Environment, kind: Kind, inputs: &In
             Some(spec::Domain::Cloudflare { subdomain, zone, proxied, load_balancer_logging }) => Some(ir::Domain {
                 subdomain: subdomain.clone(),
                 zone: zone.clone(),
-                dns_name: format!("{subdomain}.{zone}"),
+                dns_name: ir::dns_name(subdomain, zone),
                 proxied: *proxied,
                 load_balancer_logging: *load_balancer_logging,
             }),

@@ -211,9 +211,22 @@ pub struct BigQueryTable {
 pub struct Domain {
     pub subdomain: String,
     pub zone: String,
+    /// `dns_name(subdomain, zone)`.
     pub dns_name: String,
     pub proxied: bool,
     pub load_balancer_logging: bool,
+}
+
+/// `<subdomain>.<zone>`: a domain's DNS name (the checker's uniqueness rule
+/// and the IR agree on it).
+pub fn dns_name(subdomain: &str, zone: &str) -> String {
+    format!("{subdomain}.{zone}")
+}
+
+/// `"<name> - <env>"`: an environment's project display name (also the
+/// Sentry and Opsgenie names); the checker bounds its length.
+pub fn display_name(service_name: &str, env_id: &str) -> String {
+    format!("{service_name} - {env_id}")
 }
 
 /// Probes are configured. `healthz: None` keeps Cloud Run's lenient default

@@ -28,7 +28,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     .with_help(format!("project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`")),
             );
         }
-        let display = format!("{name} - {env}");
+        let display = crate::ir::display_name(&name, &env);
         if display.chars().count() > 30 {
             let span = ctx.spans.value("name").unwrap_or(ctx.decl_span);
             ctx.emit(
@@ -69,7 +69,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
 
 pub fn dns(e: &crate::check::spec::Environment) -> Option<String> {
     match &e.domain {
-        Some(Domain::Cloudflare { subdomain, zone, .. }) => Some(format!("{subdomain}.{zone}")),
+        Some(Domain::Cloudflare { subdomain, zone, .. }) => Some(crate::ir::dns_name(subdomain, zone)),
         _ => None,
     }
 }

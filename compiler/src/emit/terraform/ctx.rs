@@ -74,7 +74,7 @@ impl<'a> Ctx<'a> {
 
     /// `"<Name> - <env>"`: the project's display name, Sentry and Opsgenie names.
     pub fn display_name(&self) -> String {
-        format!("{} - {}", self.service.name, self.env.id)
+        crate::ir::display_name(&self.service.name, &self.env.id)
     }
 
     /// The Terraform Cloud workspace of one of this environment's stacks.

@@ -1,7 +1,8 @@
 //! Replacing an output folder all at once. The new tree is written into a
 //! temporary folder beside the target and renamed into place only when
 //! complete, so a failed build leaves the previous output as it was, and a
-//! successful one leaves no stale files behind.
+//! successful one leaves no stale files behind. Single files (`mspc fmt`,
+//! `mspc import`) are replaced the same way, through a temporary file.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,25 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool)
     let result = fill(&tmp, target, files, &keep).and_then(|()| swap(&tmp, target, &parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Replaces one file through a temporary file beside it, so a crash or a
+/// full disk never leaves it half written. An existing file keeps its
+/// permissions.
+pub fn replace_file(path: &Path, text: &str) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.mspc-write.tmp"));
+    let result = (|| {
+        std::fs::write(&tmp, text)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
     result
 }
@@ -110,4 +130,31 @@ fn walk(root: &Path) -> Result<Vec<String>, OutError> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_file_writes_new_and_existing_files_and_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("mspc-replace-file-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.msp");
+        replace_file(&path, "first\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        replace_file(&path, "second\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second\n");
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["a.msp"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+            replace_file(&path, "third\n").unwrap();
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

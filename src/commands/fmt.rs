@@ -10,6 +10,7 @@ use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::fmt::{self, FormatError};
 
 use super::{CliError, Output};
+use crate::outdir;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -64,7 +65,9 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
         }
         changed += 1;
         match mode {
-            Mode::Write => write_atomically(path, &formatted)?,
+            Mode::Write => {
+                outdir::replace_file(path, &formatted).map_err(|error| CliError::Io { path: path.clone(), error })?
+            }
             Mode::Check => super::err(&format!("would reformat: {shown}")),
             Mode::Diff => super::out(&unified_diff(&shown, &text, &formatted)),
         }
@@ -103,26 +106,6 @@ fn msp_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
 fn display(path: &Path) -> String {
     let shown = path.strip_prefix(".").unwrap_or(path);
     shown.to_string_lossy().into_owned()
-}
-
-/// Replaces the file through a temporary file beside it, so a crash or a
-/// full disk never leaves it half written.
-fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
-    let io = |error| CliError::Io { path: path.to_path_buf(), error };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.mspc-fmt.tmp"));
-    let result = (|| {
-        std::fs::write(&tmp, text)?;
-        // Keep the file's permissions.
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {

@@ -12,6 +12,7 @@ use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::import::{self, Options};
 
 use super::{CliError, Output};
+use crate::outdir;
 
 pub struct ImportArgs {
     pub paths: Vec<PathBuf>,
@@ -98,7 +99,9 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|error| CliError::Io { path: dir.to_path_buf(), error })?;
         }
-        std::fs::write(path, text).map_err(|error| CliError::Io { path: path.clone(), error })?;
+        // Through a temporary file: a killed run never leaves a half-written
+        // file where `--force` overwrote one.
+        outdir::replace_file(path, text).map_err(|error| CliError::Io { path: path.clone(), error })?;
         super::err(&format!("wrote {}", path.display()));
     }
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use mspc_compiler::db::load;
 use mspc_compiler::emit::OutputFile;
 
 /// Marks a folder as mspc's output: only such a folder (or an empty or
@@ -113,23 +114,11 @@ fn swap(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Result<(), OutE
     std::fs::remove_dir_all(&old).map_err(io_at(&old))
 }
 
-/// Relative paths of the files under `root`, with `/` separators.
+/// Relative paths of the files under `root`, with `/` separators, hidden
+/// ones (the marker) included.
 fn walk(root: &Path) -> Result<Vec<String>, OutError> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(io_at(&dir))? {
-            let entry = entry.map_err(io_at(&dir))?;
-            let path = entry.path();
-            if entry.file_type().map_err(io_at(&path))?.is_dir() {
-                stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(root) {
-                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    let found = load::walk(root, |_| true, |_| true).map_err(|e| OutError::Io(e.path, e.error))?;
+    Ok(found.into_iter().map(|(rel, _)| rel).collect())
 }
 
 #[cfg(test)]
@@ -155,6 +144,18 @@ mod tests {
             replace_file(&path, "third\n").unwrap();
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn walk_lists_hidden_files_and_folders() {
+        let dir = std::env::temp_dir().join(format!("mspc-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for rel in [MARKER, "a/b.tf", ".h/.x", "target/t", "node_modules/n"] {
+            write(&dir, rel, b"").unwrap();
+        }
+        let got = walk(&dir).unwrap();
+        assert_eq!(got, [".h/.x", MARKER, "a/b.tf", "node_modules/n", "target/t"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

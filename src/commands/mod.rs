@@ -120,7 +120,7 @@ impl Session {
     pub fn relative(&self, path: &Path) -> Option<String> {
         let abs = std::fs::canonicalize(path).ok()?;
         let rel = abs.strip_prefix(&self.loaded.root).ok()?;
-        Some(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        Some(load::slash_path(rel))
     }
 }
 

@@ -32,6 +32,17 @@ pub struct LoadError {
 /// Files found under `root`, relative paths with `/`, sorted. Hidden folders,
 /// `target` and `node_modules` are skipped.
 pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
+    walk(root, |dir| !dir.starts_with('.') && dir != "target" && dir != "node_modules", is_workspace_file)
+}
+
+/// The files under `root` as (relative path with `/`, path), sorted, entering
+/// only the folders whose name `keep_dir` accepts and listing only the files
+/// whose name `keep_file` accepts.
+pub fn walk(
+    root: &Path,
+    keep_dir: impl Fn(&str) -> bool,
+    keep_file: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -42,18 +53,21 @@ pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
             let path = entry.path();
             let ty = entry.file_type().map_err(|error| LoadError { path: path.clone(), error })?;
             if ty.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                if keep_dir(&name) {
                     stack.push(path);
                 }
-            } else if is_workspace_file(&name) {
-                let rel = path.strip_prefix(root).unwrap_or(&path);
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                out.push((rel, path));
+            } else if keep_file(&name) {
+                out.push((slash_path(path.strip_prefix(root).unwrap_or(&path)), path));
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// A relative path written with `/` between its parts, as workspace paths are.
+pub fn slash_path(rel: &Path) -> String {
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Decodes a file's bytes: lossily when they are not UTF-8, noting where.

@@ -5,7 +5,9 @@
 
 use super::rules::{cron::Cron, resources, secrets::parse_secret};
 use super::spec;
+use super::stdlib::stdlib;
 use crate::ir::{self, Kind};
+use crate::syntax::ast::ExprKind;
 
 pub struct Inputs<'a> {
     pub spec_path: &'a str,
@@ -113,16 +115,23 @@ fn environment(s: &spec::Service, e: &spec::Environment, kind: Kind, inputs: &In
         opsgenie: e.alerting.opsgenie.unwrap_or(e.category.is_production()),
         allow_destroys: e.allow_destroys,
         schedule: (!service).then(|| {
-            let sched = e
-                .schedule
-                .clone()
-                .or_else(|| s.schedule.clone())
-                .unwrap_or(spec::Schedule { cron: None, deadline: 300 });
+            let sched = e.schedule.clone().or_else(|| s.schedule.clone()).unwrap_or_else(default_schedule);
             let max_gap_seconds =
                 sched.cron.as_deref().and_then(|c| Cron::parse(c).ok()).and_then(|c| c.max_gap_seconds());
             ir::Schedule { cron: sched.cron, deadline_seconds: sched.deadline, max_gap_seconds }
         }),
     }
+}
+
+/// A job without `schedule`: no cron, and the stdlib's default deadline.
+fn default_schedule() -> spec::Schedule {
+    let default = stdlib().index.schema("Schedule").fields.get("deadline").and_then(|f| f.default.as_ref());
+    let deadline = match default.map(|d| &d.kind) {
+        Some(ExprKind::Duration(seconds)) => *seconds,
+        // Unreachable with the embedded stdlib (the test below holds it).
+        _ => ir::DEFAULT_JOB_DEADLINE_SECONDS,
+    };
+    spec::Schedule { cron: None, deadline }
 }
 
 fn monitoring(m: &spec::Monitoring) -> ir::Monitoring {
@@ -179,4 +188,20 @@ pub fn strip_first_heading(text: &str) -> String {
     let trimmed = text.trim_start();
     let body = if trimmed.starts_with("# ") { trimmed.split_once('\n').map_or("", |(_, rest)| rest) } else { trimmed };
     body.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default deadline is read from the stdlib, and the IR's fallback
+    /// for a job without a schedule is that same default.
+    #[test]
+    fn the_default_schedule_is_the_stdlibs() {
+        let deadline = &stdlib().index.schema("Schedule").fields["deadline"];
+        assert!(matches!(deadline.default.as_ref().map(|d| &d.kind), Some(ExprKind::Duration(_))));
+        let schedule = default_schedule();
+        assert_eq!(schedule.cron, None);
+        assert_eq!(schedule.deadline, ir::DEFAULT_JOB_DEADLINE_SECONDS);
+    }
 }

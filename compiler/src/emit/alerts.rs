@@ -6,6 +6,7 @@
 //! filters, aligners, reducers), so the Terraform back end only renders them
 //! and the docs can say exactly when an alert fires.
 
+use crate::emit::terraform::cloudrun::{HEALTHZ_FAILURE_THRESHOLD, LENIENT_PROBE_SECONDS};
 use crate::emit::terraform::ctx::Ctx;
 use crate::ir::{
     AlertSeverity, Authentication, CustomAlert, Environment, Kind, Platform, QueryLanguage, ResponseCodeAlert, Service,
@@ -387,16 +388,17 @@ fn percent(ratio: f64) -> String {
 // ------------------------------------------------------------------ common
 
 /// The startup latency (seconds) above which instances are failing to start
-/// within what their startup probe allows: for a service, 3 probe attempts
-/// `startup_interval` apart with `/-/healthz`, else Cloud Run's lenient
-/// default of 240s; for a job, which has no probe, 10s.
+/// within what their startup probe allows: for a service,
+/// `HEALTHZ_FAILURE_THRESHOLD` probe attempts `startup_interval` apart with
+/// `/-/healthz`, else Cloud Run's lenient probe (`LENIENT_PROBE_SECONDS`);
+/// for a job, which has no probe, 10s.
 pub fn startup_threshold_seconds(service: &Service, env: &Environment) -> u64 {
     if service.kind == Kind::Job {
         return 10;
     }
     match env.health_probes.as_ref().and_then(|p| p.healthz.as_ref()) {
-        Some(h) => 3 * h.startup_interval_seconds,
-        None => 240,
+        Some(h) => u64::from(HEALTHZ_FAILURE_THRESHOLD) * h.startup_interval_seconds,
+        None => u64::from(LENIENT_PROBE_SECONDS),
     }
 }
 
@@ -458,11 +460,11 @@ fn common(ctx: &Ctx<'_>) -> Vec<Alert> {
     } else {
         match ctx.env.health_probes.as_ref().and_then(|p| p.healthz.as_ref()) {
             Some(h) => format!(
-                "The startup probe gives up after 3 failed `/-/healthz` checks {}s apart, so slower instances are \
-                 killed before they serve.",
+                "The startup probe gives up after {HEALTHZ_FAILURE_THRESHOLD} failed `/-/healthz` checks {}s apart, \
+                 so slower instances are killed before they serve.",
                 h.startup_interval_seconds
             ),
-            None => "Cloud Run's default startup probe gives up after 240s.".to_string(),
+            None => format!("Cloud Run's default startup probe gives up after {LENIENT_PROBE_SECONDS}s."),
         }
     };
     let startup = alert(Spec {
@@ -652,7 +654,7 @@ pub fn absence_window_minutes(env: &Environment) -> Option<u64> {
 
 fn job_alerts(ctx: &Ctx<'_>) -> Vec<Alert> {
     let kind = Some(ResourceKind::CloudRunJob);
-    let deadline = ctx.env.schedule.as_ref().map_or(300, |s| s.deadline_seconds);
+    let deadline = ctx.env.job_deadline_seconds();
     let mut failures = cloud_run(ctx, "run.googleapis.com/job/completed_task_attempt_count");
     failures.push(is("metric.labels.result", "failed"));
     let mut out = vec![alert(Spec {

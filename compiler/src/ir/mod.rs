@@ -122,6 +122,18 @@ pub struct Environment {
     pub schedule: Option<Schedule>,
 }
 
+/// A job's deadline when the IR holds no schedule for it: the stdlib's
+/// default (`Schedule.deadline`, 5m). Lowering gives every job a schedule,
+/// reading that default from the stdlib; a test keeps the two equal.
+pub const DEFAULT_JOB_DEADLINE_SECONDS: u64 = 300;
+
+impl Environment {
+    /// How long one execution of a job may run, in seconds.
+    pub fn job_deadline_seconds(&self) -> u64 {
+        self.schedule.as_ref().map_or(DEFAULT_JOB_DEADLINE_SECONDS, |s| s.deadline_seconds)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Instances {
     pub cpu: u32,

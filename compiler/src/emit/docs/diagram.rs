@@ -35,7 +35,7 @@ pub fn mermaid(ctx: &Ctx<'_>) -> String {
     if ctx.is_job() {
         node("job", BOX, vec!["Cloud Run job".into(), ctx.cloud_run_name()]);
         if let Some(cron) = env.schedule.as_ref().and_then(|s| s.cron.clone()) {
-            let deadline = env.schedule.as_ref().map_or(300, |s| s.deadline_seconds);
+            let deadline = env.job_deadline_seconds();
             node(
                 "scheduler",
                 BOX,

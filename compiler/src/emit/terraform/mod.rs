@@ -3,7 +3,7 @@
 //! a Terraform Cloud workspace. Reads only the IR.
 
 pub mod align;
-mod cloudrun;
+pub(crate) mod cloudrun;
 pub mod ctx;
 pub mod hcl;
 mod iam;

@@ -13,7 +13,7 @@ const SCHEDULER_DEADLINE_SECONDS: (u64, u64) = (15, 1800);
 
 pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     let env = ctx.env;
-    let deadline = env.schedule.as_ref().map_or(300, |s| s.deadline_seconds);
+    let deadline = env.job_deadline_seconds();
     let cron = env.schedule.as_ref().and_then(|s| s.cron.clone());
     if let Some(cron) = &cron {
         // For the runtime, e.g. to check in with cron monitoring on schedule.

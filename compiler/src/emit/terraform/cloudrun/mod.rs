@@ -14,6 +14,8 @@ mod rollout;
 mod sentry;
 mod service;
 
+pub(crate) use service::{HEALTHZ_FAILURE_THRESHOLD, LENIENT_PROBE_SECONDS};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Stack;

@@ -15,8 +15,11 @@ pub const PORT: i64 = 9992;
 const REQUEST_TIMEOUT: &str = "300s";
 /// Read-only for everyone: 0444.
 const SECRET_FILE_MODE: i64 = 0o444;
-/// Cloud Run's own lenient startup check, used when `/-/healthz` is off.
-const LENIENT_PROBE_SECONDS: i64 = 240;
+/// Cloud Run's own lenient startup check, used when `/-/healthz` is off:
+/// one attempt, answered within this many seconds.
+pub const LENIENT_PROBE_SECONDS: u32 = 240;
+/// Failed `/-/healthz` checks in a row before a probe gives up.
+pub const HEALTHZ_FAILURE_THRESHOLD: u32 = 3;
 
 pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     let env = ctx.env;
@@ -163,7 +166,7 @@ fn healthz_probe(kind: &str, timeout_seconds: u64, period_seconds: u64) -> Blk {
         .set("initial_delay_seconds", n(0))
         .set("timeout_seconds", n(secs(timeout_seconds)))
         .set("period_seconds", n(secs(period_seconds)))
-        .set("failure_threshold", n(3))
+        .set("failure_threshold", n(HEALTHZ_FAILURE_THRESHOLD))
         .block(
             Blk::new("http_get").set("path", s("/-/healthz")).block(
                 Blk::new("http_headers")

@@ -9,7 +9,7 @@
 //! same schema's constraints before anything is generated. No I/O: the caller
 //! finds the workspace, supplies the random project-id suffixes and writes.
 
-use crate::check::schema::{Constraint, FieldDef, SchemaIndex, Ty};
+use crate::check::schema::{Constraint, FieldDef, SchemaIndex, Subject, Ty, Violation, violations};
 use crate::check::stdlib::stdlib;
 use crate::syntax::DeclKind;
 
@@ -198,24 +198,14 @@ fn applicable<'a>(fields: impl Iterator<Item = &'a FieldDef>, kind: DeclKind) ->
 /// What is wrong with `value` for `def`, in words; `item`: `def` is a list
 /// and `value` one of its items, so only per-item constraints apply.
 fn problem(def: &FieldDef, value: &str, item: bool) -> Option<String> {
-    for c in &def.constraints {
-        match c {
-            Constraint::Len(lo, hi) if !item => {
-                let n = value.chars().count();
-                if n < *lo || hi.is_some_and(|h| n > h) {
-                    return Some(match hi {
-                        Some(h) => format!("it has {n} characters; {lo} to {h} are allowed"),
-                        None => format!("it has {n} characters; at least {lo} are needed"),
-                    });
-                }
-            }
-            Constraint::Pattern(p) if !p.regex.is_match(value) => {
-                return Some(format!("it must be {}", p.what));
-            }
-            _ => {}
+    violations(&def.constraints, Subject::Str(value), item).find_map(|v| match v {
+        Violation::TooShort { n, min, max: Some(max) } | Violation::TooLong { n, min, max } => {
+            Some(format!("it has {n} characters; {min} to {max} are allowed"))
         }
-    }
-    None
+        Violation::TooShort { n, min, max: None } => Some(format!("it has {n} characters; at least {min} are needed")),
+        Violation::NoMatch(p) => Some(format!("it must be {}", p.what)),
+        Violation::OutOfRange { .. } | Violation::NotMultiple(_) => None,
+    })
 }
 
 fn max_len(def: &FieldDef) -> Option<usize> {

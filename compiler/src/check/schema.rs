@@ -121,6 +121,81 @@ pub enum Constraint {
     KeyPattern(Pattern),
 }
 
+impl Constraint {
+    /// Whether the constraint judges each item of a list (and each entry of
+    /// a map) rather than the list itself: `@pattern`, `@range` and
+    /// `@multiple_of` do; `@len` counts the items, `@unique` compares them.
+    pub fn applies_to_items(&self) -> bool {
+        matches!(self, Constraint::Pattern(_) | Constraint::Range(..) | Constraint::MultipleOf(_))
+    }
+
+    /// What is wrong with `value` by this constraint, if anything. A
+    /// constraint on another kind of value (`@pattern` on a number) finds
+    /// nothing, nor do those that compare several values (`@unique`,
+    /// `@unique_by`) or judge keys (`@key_pattern`): their callers check those.
+    pub fn violation(&self, value: Subject<'_>) -> Option<Violation<'_>> {
+        match (self, value) {
+            (Constraint::Len(min, max), Subject::Str(_) | Subject::Count(_)) => {
+                let n = match value {
+                    Subject::Str(s) => s.chars().count(),
+                    Subject::Count(n) => n,
+                    Subject::Num(_) => return None,
+                };
+                match *max {
+                    Some(max) if n > max => Some(Violation::TooLong { n, min: *min, max }),
+                    _ if n < *min => Some(Violation::TooShort { n, min: *min, max: *max }),
+                    _ => None,
+                }
+            }
+            (Constraint::Pattern(p), Subject::Str(s)) => (!p.regex.is_match(s)).then_some(Violation::NoMatch(p)),
+            (Constraint::Range(lo, hi), Subject::Num(x)) => {
+                (x < lo.value || x > hi.value).then_some(Violation::OutOfRange { lo, hi })
+            }
+            (Constraint::MultipleOf(step), Subject::Num(x)) => {
+                (step.value > 0.0 && (x / step.value).fract() != 0.0).then_some(Violation::NotMultiple(step))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A value as the single-value constraints see it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Subject<'v> {
+    /// A string: `@len` counts its characters, `@pattern` matches it.
+    Str(&'v str),
+    /// A number, duration or size, in the field's unit.
+    Num(f64),
+    /// A list or map: `@len` counts its items or entries.
+    Count(usize),
+}
+
+/// How a value breaks one constraint of its field. Each caller words it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Violation<'c> {
+    /// `@len`: `n` characters, items or entries, fewer than `min`.
+    TooShort { n: usize, min: usize, max: Option<usize> },
+    /// `@len`: `n`, more than `max`.
+    TooLong { n: usize, min: usize, max: usize },
+    /// `@pattern`: the string does not match.
+    NoMatch(&'c Pattern),
+    /// `@range`: not between the bounds.
+    OutOfRange { lo: &'c Num, hi: &'c Num },
+    /// `@multiple_of`: not a whole number of steps.
+    NotMultiple(&'c Num),
+}
+
+/// Every violation of `constraints` by `value`, in the constraints' order.
+/// `item`: the value is an item of the list (or an entry of the map) the
+/// constraints are declared on, so only those that apply to items count.
+pub fn violations<'c>(
+    constraints: &'c [Constraint],
+    value: Subject<'_>,
+    item: bool,
+) -> impl Iterator<Item = Violation<'c>> {
+    constraints.iter().filter(move |c| !item || c.applies_to_items()).filter_map(move |c| c.violation(value))
+}
+
 #[derive(Clone, Debug)]
 pub struct FieldDef {
     pub name: String,
@@ -262,4 +337,45 @@ pub fn literal_num(e: &Expr, text: &str) -> Option<Num> {
         _ => return None,
     };
     Some(Num { value, text: text[e.range.as_usize()].to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(value: f64) -> Num {
+        Num { value, text: value.to_string() }
+    }
+
+    #[test]
+    fn violations_say_how_a_value_breaks_its_constraints() {
+        let word = Pattern { regex: regex::Regex::new("^[a-z]+$").unwrap(), what: "a word".into() };
+        let cons = vec![Constraint::Len(2, Some(3)), Constraint::Pattern(word), Constraint::Unique];
+        let all = |s: &str, item: bool| violations(&cons, Subject::Str(s), item).collect::<Vec<_>>();
+        assert_eq!(all("ab", false), []);
+        assert_eq!(all("a", false), [Violation::TooShort { n: 1, min: 2, max: Some(3) }]);
+        assert!(
+            matches!(all("ABCD", false).as_slice(), [Violation::TooLong { n: 4, min: 2, max: 3 }, Violation::NoMatch(p)] if p.what == "a word")
+        );
+        // An item of a list: `@len` counts the list's items, not the item's characters.
+        assert_eq!(all("a", true), []);
+        assert_eq!(all("A", true).len(), 1);
+        assert_eq!(
+            violations(&cons, Subject::Count(4), false).collect::<Vec<_>>(),
+            [Violation::TooLong { n: 4, min: 2, max: 3 }]
+        );
+
+        let (lo, hi, step) = (num(1.0), num(8.0), num(2.0));
+        let cons = vec![Constraint::Range(lo.clone(), hi.clone()), Constraint::MultipleOf(step.clone())];
+        let all = |x: f64| violations(&cons, Subject::Num(x), false).collect::<Vec<_>>();
+        assert_eq!(all(4.0), []);
+        assert_eq!(all(9.0), [Violation::OutOfRange { lo: &lo, hi: &hi }, Violation::NotMultiple(&step)]);
+        // Number constraints say nothing of strings, string constraints nothing of numbers.
+        assert_eq!(violations(&cons, Subject::Str("x"), false).count(), 0);
+        assert_eq!(Constraint::Len(1, None).violation(Subject::Num(0.0)), None);
+        assert_eq!(
+            Constraint::Len(1, None).violation(Subject::Count(0)),
+            Some(Violation::TooShort { n: 0, min: 1, max: None })
+        );
+    }
 }

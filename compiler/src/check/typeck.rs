@@ -307,7 +307,7 @@ impl<'a> Checker<'a> {
                 self.variant(&tag_raw, tag, Some((body, path)), def)
             }
             (Ty::List(t), RawKind::List(items)) => {
-                let item_cons: Vec<Constraint> = cons.iter().filter(|c| applies_to_items(c)).cloned().collect();
+                let item_cons: Vec<Constraint> = cons.iter().filter(|c| c.applies_to_items()).cloned().collect();
                 let mut out = Vec::new();
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
@@ -337,7 +337,7 @@ impl<'a> Checker<'a> {
                             ok = false;
                         }
                     }
-                    let item_cons: Vec<Constraint> = cons.iter().filter(|c| applies_to_items(c)).cloned().collect();
+                    let item_cons: Vec<Constraint> = cons.iter().filter(|c| c.applies_to_items()).cloned().collect();
                     match self.check_map_entry(f, t, &item_cons, &p, k) {
                         Some(v) => {
                             out.insert(k.clone(), v);
@@ -846,82 +846,71 @@ impl<'a> Checker<'a> {
 
     fn constraints(&mut self, raw: &Raw, ty: &Ty, cons: &[Constraint], json: &Json, path: &str) {
         let site = raw.site();
+        let number = json.as_f64().unwrap_or_default();
+        let subject = match json {
+            Json::String(s) => Some(Subject::Str(s)),
+            Json::Array(a) => Some(Subject::Count(a.len())),
+            Json::Object(o) => Some(Subject::Count(o.len())),
+            _ => json.as_f64().map(Subject::Num),
+        };
+        let unit = match json {
+            Json::Array(_) => "items",
+            Json::Object(_) => "entries",
+            _ => "characters",
+        };
         for c in cons {
             match c {
-                Constraint::Range(lo, hi) => {
-                    if let Some(x) = json.as_f64()
-                        && (x < lo.value || x > hi.value)
-                    {
-                        let shown = show(ty, x);
-                        self.push(
-                            Diagnostic::new(
-                                Code::OutOfRange,
-                                site,
-                                format!(
-                                    "{shown} is out of range: `{}` must be between {} and {}",
-                                    last(path),
-                                    lo.text,
-                                    hi.text
-                                ),
-                            )
-                            .with_label(format!("not in {}..{}", lo.text, hi.text)),
-                        );
-                    }
-                }
-                Constraint::MultipleOf(step) => {
-                    if let Some(x) = json.as_f64()
-                        && step.value > 0.0
-                        && (x / step.value).fract() != 0.0
-                    {
-                        self.push(
-                            Diagnostic::new(
-                                Code::NotMultiple,
-                                site,
-                                format!(
-                                    "`{}` must be a whole number of {}, found {}",
-                                    last(path),
-                                    step.text,
-                                    show(ty, x)
-                                ),
-                            )
-                            .with_label(format!("not a multiple of {}", step.text)),
-                        );
-                    }
-                }
-                Constraint::Len(lo, hi) => {
-                    let (n, unit) = match json {
-                        Json::String(s) => (s.chars().count(), "characters"),
-                        Json::Array(a) => (a.len(), "items"),
-                        Json::Object(o) => (o.len(), "entries"),
-                        _ => continue,
-                    };
-                    let bad = n < *lo || hi.is_some_and(|h| n > h);
-                    if bad {
-                        let msg = match (lo, hi) {
-                            (1, None) if n == 0 => format!("`{}` must not be empty", last(path)),
-                            (lo, None) => {
-                                format!("`{}` needs at least {lo} {unit}, found {n}", last(path))
-                            }
-                            (_, Some(h)) if n > *h => {
-                                format!("`{}` has {n} {unit}; at most {h} are allowed", last(path))
-                            }
-                            (lo, Some(h)) => {
-                                format!("`{}` has {n} {unit}; it needs {lo} to {h}", last(path))
-                            }
-                        };
-                        self.push(Diagnostic::new(Code::BadLength, site, msg).with_label(format!("{n} {unit}")));
-                    }
-                }
-                Constraint::Pattern(p) => {
-                    if let Json::String(s) = json
-                        && !p.regex.is_match(s)
-                    {
-                        self.push(
+                Constraint::Range(..) | Constraint::MultipleOf(_) | Constraint::Len(..) | Constraint::Pattern(_) => {
+                    let Some(v) = subject.and_then(|s| c.violation(s)) else { continue };
+                    let field = last(path);
+                    let d = match v {
+                        Violation::OutOfRange { lo, hi } => Diagnostic::new(
+                            Code::OutOfRange,
+                            site,
+                            format!(
+                                "{} is out of range: `{field}` must be between {} and {}",
+                                show(ty, number),
+                                lo.text,
+                                hi.text
+                            ),
+                        )
+                        .with_label(format!("not in {}..{}", lo.text, hi.text)),
+                        Violation::NotMultiple(step) => Diagnostic::new(
+                            Code::NotMultiple,
+                            site,
+                            format!("`{field}` must be a whole number of {}, found {}", step.text, show(ty, number)),
+                        )
+                        .with_label(format!("not a multiple of {}", step.text)),
+                        Violation::TooShort { n, min: 1, max: None } if n == 0 => {
+                            Diagnostic::new(Code::BadLength, site, format!("`{field}` must not be empty"))
+                                .with_label(format!("{n} {unit}"))
+                        }
+                        Violation::TooShort { n, min, max: None } => Diagnostic::new(
+                            Code::BadLength,
+                            site,
+                            format!("`{field}` needs at least {min} {unit}, found {n}"),
+                        )
+                        .with_label(format!("{n} {unit}")),
+                        Violation::TooLong { n, max, .. } => Diagnostic::new(
+                            Code::BadLength,
+                            site,
+                            format!("`{field}` has {n} {unit}; at most {max} are allowed"),
+                        )
+                        .with_label(format!("{n} {unit}")),
+                        Violation::TooShort { n, min, max: Some(max) } => Diagnostic::new(
+                            Code::BadLength,
+                            site,
+                            format!("`{field}` has {n} {unit}; it needs {min} to {max}"),
+                        )
+                        .with_label(format!("{n} {unit}")),
+                        Violation::NoMatch(p) => {
+                            let s = json.as_str().unwrap_or_default();
                             Diagnostic::new(Code::PatternMismatch, site, format!("`{s}` is not {}", p.what))
                                 .with_label(format!("expected {}", p.what))
-                                .with_note(format!("`{}` must match `{}`", last(path), p.regex.as_str())),
-                        );
-                    }
+                                .with_note(format!("`{field}` must match `{}`", p.regex.as_str()))
+                        }
+                    };
+                    self.push(d);
                 }
                 Constraint::Unique | Constraint::UniqueBy(_) => {
                     let (Json::Array(items), RawKind::List(raws)) = (json, &raw.resolved().kind) else {
@@ -957,10 +946,6 @@ impl<'a> Checker<'a> {
             }
         }
     }
-}
-
-fn applies_to_items(c: &Constraint) -> bool {
-    matches!(c, Constraint::Pattern(_) | Constraint::Range(..) | Constraint::MultipleOf(_))
 }
 
 fn last(path: &str) -> &str {

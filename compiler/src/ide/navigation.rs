@@ -4,7 +4,7 @@
 
 use super::names::{self, Occurrence, Target};
 use super::{Location, TextEdit};
-use crate::check::schema::Constraint;
+use crate::check::schema::{Subject, Violation, violations};
 use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::syntax::{Item, TextRange};
@@ -192,22 +192,17 @@ fn env_id_rules(new: &str) -> Result<(), String> {
     let Some(id) = stdlib().index.environment_schema().and_then(|s| s.fields.values().find(|f| f.label)) else {
         return Ok(());
     };
-    for c in &id.constraints {
-        match c {
-            Constraint::Pattern(p) if !p.regex.is_match(new) => {
-                return Err(format!("an environment id must be {}: `{new}` is not", p.what));
-            }
-            Constraint::Len(lo, hi) => {
-                let n = new.chars().count();
-                if n < *lo || hi.is_some_and(|hi| n > hi) {
-                    let most = hi.map_or_else(String::new, |hi| format!(" and at most {hi}"));
-                    return Err(format!("an environment id has at least {lo}{most} characters"));
-                }
-            }
-            _ => {}
-        }
+    match violations(&id.constraints, Subject::Str(new), false).next() {
+        Some(Violation::NoMatch(p)) => Err(format!("an environment id must be {}: `{new}` is not", p.what)),
+        Some(Violation::TooShort { min, max, .. }) => Err(length_rule(min, max)),
+        Some(Violation::TooLong { min, max, .. }) => Err(length_rule(min, Some(max))),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+fn length_rule(min: usize, max: Option<usize>) -> String {
+    let most = max.map_or_else(String::new, |hi| format!(" and at most {hi}"));
+    format!("an environment id has at least {min}{most} characters")
 }
 
 /// A quoted label (`environment "dev"`) is renamed inside its quotes.

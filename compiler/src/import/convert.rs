@@ -7,7 +7,7 @@ use super::model::{Entry, Item, Record, Value};
 use super::print::escape;
 use super::schema_path::lookup;
 use super::yaml::{Node, NodeKind, Scalar};
-use crate::check::schema::{Constraint, FieldDef, Ty};
+use crate::check::schema::{FieldDef, Subject, Ty, Violation, violations};
 use crate::check::stdlib::stdlib;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
@@ -341,7 +341,7 @@ impl<'a> Converter<'a> {
         let typed = |me: &Self, unit: Option<u64>, template: bool| -> Result<Option<Value>, Box<Diagnostic>> {
             let (def, ty) = lookup(rule.msp)
                 .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
-            me.typed(key, def, &ty, node, unit, template).map(Some)
+            me.typed(key, def, &ty, node, Reading { unit, template, item: false }).map(Some)
         };
         match rule.conv {
             Conv::Typed => typed(self, None, false),
@@ -351,11 +351,11 @@ impl<'a> Converter<'a> {
                 let s = self.string(key, node)?;
                 if rule.msp.is_empty() {
                     let def = &stdlib().index.schema("Service").fields["id"];
-                    self.check_string(key, def, node, &s)?;
+                    self.check_string(key, def, node, &s, false)?;
                     self.id = Some(s);
                 } else if let Some(Some(id)) = self.env_ids.iter().find(|i| i.as_deref() == Some(s.as_str())) {
                     let def = &stdlib().index.schema("Environment").fields["id"];
-                    self.check_string(key, def, node, &s)?;
+                    self.check_string(key, def, node, &s, false)?;
                     let envs = self.body.entries.entry("environment".into()).or_insert_with(|| Entry {
                         value: Value::Record(Record::default()),
                         comments: Vec::new(),
@@ -392,7 +392,7 @@ impl<'a> Converter<'a> {
                 }
                 let url = format!("{}{id}", self.notion_base);
                 let (def, _) = lookup(rule.msp).expect("handbook_page is in the stdlib");
-                self.check_string(key, def, node, &url)?;
+                self.check_string(key, def, node, &url, false)?;
                 Ok(Some(Value::Str(escape(&url))))
             }
             Conv::Generation => match node.scalar() {
@@ -551,52 +551,49 @@ impl<'a> Converter<'a> {
         }
     }
 
-    fn check_string(&self, key: &str, def: &FieldDef, node: &Node, s: &str) -> Result<(), Box<Diagnostic>> {
-        for c in &def.constraints {
-            let bad = match c {
-                Constraint::Pattern(p) if !p.regex.is_match(s) => Some(format!("`{s}` is not {}", p.what)),
-                Constraint::Len(lo, hi) if s.chars().count() < *lo || hi.is_some_and(|h| s.chars().count() > h) => {
-                    Some(match hi {
-                        Some(h) => format!("`{key}` must be {lo} to {h} characters long"),
-                        None if *lo == 1 => format!("`{key}` must not be empty"),
-                        None => format!("`{key}` must be at least {lo} characters long"),
-                    })
-                }
-                _ => None,
-            };
-            if let Some(message) = bad {
-                let mut d = Diagnostic::new(Code::YamlValue, Span::new(self.file, node.range), message);
-                d.notes = def.doc.iter().filter_map(|d| d.lines().next()).map(|l| format!("`{key}`: {l}")).collect();
-                return Err(Box::new(d));
+    /// `item`: `s` is an item of the list `def` declares, so only the
+    /// constraints on items apply (a list's `@len` counts its items).
+    fn check_string(&self, key: &str, def: &FieldDef, node: &Node, s: &str, item: bool) -> Result<(), Box<Diagnostic>> {
+        let bad = violations(&def.constraints, Subject::Str(s), item).find_map(|v| match v {
+            Violation::NoMatch(p) => Some(format!("`{s}` is not {}", p.what)),
+            Violation::TooShort { max: Some(max), min, .. } | Violation::TooLong { min, max, .. } => {
+                Some(format!("`{key}` must be {min} to {max} characters long"))
             }
+            Violation::TooShort { min: 1, max: None, .. } => Some(format!("`{key}` must not be empty")),
+            Violation::TooShort { min, max: None, .. } => {
+                Some(format!("`{key}` must be at least {min} characters long"))
+            }
+            Violation::OutOfRange { .. } | Violation::NotMultiple(_) => None,
+        });
+        if let Some(message) = bad {
+            let mut d = Diagnostic::new(Code::YamlValue, Span::new(self.file, node.range), message);
+            d.notes = def.doc.iter().filter_map(|d| d.lines().next()).map(|l| format!("`{key}`: {l}")).collect();
+            return Err(Box::new(d));
         }
         Ok(())
     }
 
-    fn check_range(&self, key: &str, def: &FieldDef, node: &Node, value: f64) -> Result<(), Box<Diagnostic>> {
-        for c in &def.constraints {
-            if let Constraint::Range(lo, hi) = c
-                && !(lo.value..=hi.value).contains(&value)
-            {
-                return Err(Box::new(Diagnostic::new(
-                    Code::YamlValue,
-                    Span::new(self.file, node.range),
-                    format!("`{key}` must be between {} and {}", lo.text, hi.text),
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    fn typed(
+    /// `@range` only; `item` as for `check_string`.
+    fn check_range(
         &self,
         key: &str,
         def: &FieldDef,
-        ty: &Ty,
         node: &Node,
-        unit: Option<u64>,
-        template: bool,
-    ) -> Result<Value, Box<Diagnostic>> {
+        value: f64,
+        item: bool,
+    ) -> Result<(), Box<Diagnostic>> {
+        let bad = violations(&def.constraints, Subject::Num(value), item).find_map(|v| match v {
+            Violation::OutOfRange { lo, hi } => Some(format!("`{key}` must be between {} and {}", lo.text, hi.text)),
+            _ => None,
+        });
+        match bad {
+            Some(message) => Err(Box::new(Diagnostic::new(Code::YamlValue, Span::new(self.file, node.range), message))),
+            None => Ok(()),
+        }
+    }
+
+    fn typed(&self, key: &str, def: &FieldDef, ty: &Ty, node: &Node, how: Reading) -> Result<Value, Box<Diagnostic>> {
+        let Reading { unit, template, item } = how;
         let file = self.file;
         let mismatch = || {
             Box::new(Diagnostic::new(
@@ -612,12 +609,12 @@ impl<'a> Converter<'a> {
                 if template {
                     return template_string(&s).map(Value::Str).map_err(value);
                 }
-                self.check_string(key, def, node, &s)?;
+                self.check_string(key, def, node, &s, item)?;
                 Ok(if *ty == Ty::Secret { Value::Secret(escape(&s)) } else { Value::Str(escape(&s)) })
             }
             Ty::Int => match node.scalar() {
                 Some(Scalar::Int(i)) => {
-                    self.check_range(key, def, node, i as f64)?;
+                    self.check_range(key, def, node, i as f64, item)?;
                     Ok(Value::Lit(i.to_string()))
                 }
                 _ => Err(mismatch()),
@@ -628,7 +625,7 @@ impl<'a> Converter<'a> {
                     Some(Scalar::Float(f)) if f.is_finite() => f,
                     _ => return Err(mismatch()),
                 };
-                self.check_range(key, def, node, f)?;
+                self.check_range(key, def, node, f, item)?;
                 Ok(Value::Lit(format!("{f:?}")))
             }
             Ty::Bool => match node.scalar() {
@@ -656,7 +653,7 @@ impl<'a> Converter<'a> {
                     },
                     _ => return Err(mismatch()),
                 };
-                self.check_range(key, def, node, amount as f64)?;
+                self.check_range(key, def, node, amount as f64, item)?;
                 Ok(Value::Lit(if *ty == Ty::Size { format_size(amount) } else { format_duration(amount) }))
             }
             Ty::Enum(n) | Ty::Union(n) => {
@@ -675,8 +672,9 @@ impl<'a> Converter<'a> {
             Ty::List(elem) => {
                 let Some(items) = node.as_seq() else { return Err(mismatch()) };
                 let mut out = Vec::new();
-                for item in items {
-                    out.push(Item { value: self.typed(key, def, elem, item, unit, template)?, comments: Vec::new() });
+                for element in items {
+                    let value = self.typed(key, def, elem, element, Reading { item: true, ..how })?;
+                    out.push(Item { value, comments: Vec::new() });
                 }
                 Ok(Value::List(out))
             }
@@ -697,6 +695,17 @@ impl<'a> Converter<'a> {
         };
         set_in(&mut self.body, target, value, range).map_err(|at| conflict(at.unwrap_or(range)))
     }
+}
+
+/// How `Converter::typed` reads a YAML value.
+#[derive(Clone, Copy)]
+struct Reading {
+    /// The YAML number counts this unit (seconds, bytes), not a `.msp` literal.
+    unit: Option<u64>,
+    /// MSP's `{{ … }}` templates become interpolation.
+    template: bool,
+    /// The value is an item of the list the field declares.
+    item: bool,
 }
 
 /// Puts `value` at `path` below `record`, making what is missing on the way.
@@ -856,6 +865,7 @@ pub fn template_string(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::schema::{Constraint, Pattern};
 
     #[test]
     fn templates_become_interpolation() {
@@ -864,5 +874,42 @@ mod tests {
         assert_eq!(template_string("a ${b} \"q\"").unwrap(), "a \\${b} \\\"q\\\"");
         assert!(template_string("{{ .Env }}").unwrap_err().contains(".Env"));
         assert!(template_string("{{ .ProjectID").is_err());
+    }
+
+    fn list_of_strings(constraints: Vec<Constraint>) -> FieldDef {
+        FieldDef {
+            name: "xs".into(),
+            ty: Ty::List(Box::new(Ty::String)),
+            optional: false,
+            default: None,
+            constraints,
+            only: None,
+            label: false,
+            defaults_of: None,
+            doc: None,
+            span: Span::new(FileId(0), TextRange::empty(0)),
+        }
+    }
+
+    fn read(def: &FieldDef, yaml: &str) -> Result<Value, Box<Diagnostic>> {
+        let node = super::super::yaml::parse(yaml).unwrap().unwrap();
+        let conv = Converter::new(FileId(0), "", Vec::new());
+        conv.typed("xs", def, &def.ty, &node, Reading { unit: None, template: false, item: false })
+    }
+
+    #[test]
+    fn a_lists_len_counts_its_items_not_their_characters() {
+        // Two or three items, each a lowercase word: one-letter items are fine.
+        let pattern = Pattern { regex: regex::Regex::new("^[a-z]+$").unwrap(), what: "a lowercase word".into() };
+        let def = list_of_strings(vec![Constraint::Len(2, Some(3)), Constraint::Pattern(pattern)]);
+        assert!(read(&def, "[a, b]").is_ok());
+        // Item constraints still apply to each item.
+        let err = read(&def, "[a, B]").unwrap_err();
+        assert_eq!(err.message, "`B` is not a lowercase word");
+        // The stdlib's `owners` is `@len(1)`: an empty owner is judged by its pattern,
+        // not called an empty list.
+        let owners = &stdlib().index.schema("Service").fields["owners"];
+        let err = read(owners, "[\"\"]").unwrap_err();
+        assert!(err.message.starts_with("`` is not "), "{}", err.message);
     }
 }

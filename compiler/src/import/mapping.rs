@@ -187,12 +187,6 @@ pub fn yaml_segments(pattern: &str) -> Vec<YSeg<'_>> {
     out
 }
 
-/// The `.msp` name of a YAML key, for "did you mean" on keys written the
-/// `.msp` way, or the YAML keys of a `.msp` field, for "missing" messages.
-pub fn yaml_key_for_msp(msp_path_suffix: &str) -> Option<&'static str> {
-    RULES.iter().find(|r| r.msp.ends_with(msp_path_suffix)).map(|r| r.yaml)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,8 +106,6 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
     let Some(id) = conv.id.clone() else { return out };
 
     let mut body = conv.body;
-    let service_fields = &stdlib().index.schema("Service").fields;
-    order(&mut body, service_fields);
     if let Some(Value::Record(envs)) = body.entries.get_mut("environment").map(|e| &mut e.value) {
         let mut views: Vec<&mut Record> = envs
             .entries
@@ -122,9 +120,11 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
             let range = defaults.range.unwrap_or_default();
             body.entries
                 .insert("defaults".into(), Entry { value: Value::Record(defaults), comments: Vec::new(), range });
-            order(&mut body, service_fields);
         }
     }
+    // Once, after lifting: `order` is a stable sort and lifting never depends
+    // on the order of a record's fields, so sorting before it changed nothing.
+    order(&mut body, &stdlib().index.schema("Service").fields);
     let labeled = schema_path::labeled_fields();
     let keyword = if conv.job { "job" } else { "service" };
     let text = print::Printer::new(&labeled).declaration(keyword, &id, &conv.decl_comments, &body);

@@ -12,6 +12,7 @@
 use crate::check::schema::{Constraint, FieldDef, SchemaIndex, Subject, Ty, Violation, violations};
 use crate::check::stdlib::stdlib;
 use crate::syntax::DeclKind;
+use crate::syntax::literals::quote;
 
 /// What to generate.
 pub struct Request {
@@ -213,13 +214,6 @@ fn max_len(def: &FieldDef) -> Option<usize> {
         Constraint::Len(_, hi) => *hi,
         _ => None,
     })
-}
-
-/// A string literal. Ids and owners are checked already; escaping keeps any
-/// other text from ending the literal or starting an interpolation.
-fn quote(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('"', "\\\"").replace("${", "\\${");
-    format!("\"{escaped}\"")
 }
 
 /// Values of a type that check, for required fields nobody chose a value for.

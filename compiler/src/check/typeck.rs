@@ -160,7 +160,7 @@ impl<'a> Checker<'a> {
                     d = d.with_help("wrap the secret's name in `secret(…)`").with_fix(
                         "wrap in secret(…)",
                         r.span,
-                        format!("secret({s:?})"),
+                        format!("secret({})", literals::quote(&s)),
                     );
                 }
             }
@@ -168,7 +168,7 @@ impl<'a> Checker<'a> {
                 d = d.with_help(format!("strings are quoted: `\"{name}\"`")).with_fix(
                     "quote it",
                     r.span,
-                    format!("{name:?}"),
+                    literals::quote(name),
                 );
             }
             (Ty::Int | Ty::Float, RawKind::Str(parts)) if plain(parts).is_some_and(|s| s.parse::<f64>().is_ok()) => {

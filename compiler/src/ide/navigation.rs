@@ -7,7 +7,7 @@ use super::{Location, TextEdit};
 use crate::check::schema::{Subject, Violation, violations};
 use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
-use crate::syntax::{Item, TextRange};
+use crate::syntax::{self, Item, TextRange};
 
 pub fn definition(db: &dyn Db, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Location> {
     let occurrences = names::occurrences(db, ws, file);
@@ -131,36 +131,19 @@ fn renamable(db: &dyn Db, ws: Workspace, file: SourceFile, offset: u32) -> Resul
     }
 }
 
-/// Words the language reads before names: literals, keywords, and the roots
-/// of context paths (`service.id`, `environment.id`, `defaults.x`). A binding
-/// with one of these names would be shadowed, or not parse.
-const RESERVED: &[&str] = &[
-    "true",
-    "false",
-    "import",
-    "as",
-    "let",
-    "service",
-    "job",
-    "platform",
-    "schema",
-    "enum",
-    "union",
-    "environment",
-    "defaults",
-    "secret",
-];
+/// Besides the grammar's keywords, words the language reads before names:
+/// literals and the roots of context paths (`service.id`, `environment.id`,
+/// `defaults.x`), and the one function. A binding with one of these names
+/// would be shadowed, or not parse.
+const RESERVED: &[&str] = &["true", "false", "environment", "defaults", "secret"];
 
 fn check_new_name(db: &dyn Db, ws: Workspace, target: &Target, new: &str) -> Result<(), String> {
-    let mut chars = new.chars();
-    let ident = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !ident {
+    if !syntax::is_ident(new) {
         return Err(format!(
             "`{new}` is not a name: names start with a letter or `_`, followed by letters, digits, `_` or `-`"
         ));
     }
-    if RESERVED.contains(&new) {
+    if syntax::KEYWORDS.contains(&new) || RESERVED.contains(&new) {
         return Err(format!("`{new}` is a reserved word"));
     }
     let taken = |file: SourceFile| {

@@ -4,7 +4,6 @@
 use super::comments::{Comment, Path, Seg};
 use super::mapping::{Conv, RULES, Rule, YSeg, yaml_segments};
 use super::model::{Entry, Item, Record, Value};
-use super::print::escape;
 use super::schema_path::lookup;
 use super::yaml::{Node, NodeKind, Scalar};
 use crate::check::schema::{FieldDef, Subject, Ty, Violation, violations};
@@ -13,7 +12,7 @@ use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
 use crate::syntax::ExprKind;
 use crate::syntax::TextRange;
-use crate::syntax::literals::{format_duration, format_size, parse_number};
+use crate::syntax::literals::{escape, format_duration, format_size, parse_number};
 
 /// Stands for `{{ .ServiceDnsName }}` until it is known whether the
 /// environment has a domain (NUL cannot come from the YAML: control

@@ -3,12 +3,13 @@
 
 use super::comments::Comment;
 use super::model::{Entry, Item, Record, Value};
+use crate::syntax::{self, literals};
 
 /// Past this a record or list is written over several lines.
 const WIDTH: usize = 100;
 
-const KEYWORDS: &[&str] =
-    &["import", "as", "let", "service", "job", "platform", "schema", "enum", "union", "true", "false"];
+/// Besides the grammar's keywords, names a key cannot be written as bare.
+const LITERALS: &[&str] = &["true", "false"];
 
 pub struct Printer<'a> {
     /// Fields of type `map<record>`, written as labeled blocks (`environment dev { … }`).
@@ -18,28 +19,11 @@ pub struct Printer<'a> {
 
 /// A key or label: bare when it is a name, quoted otherwise.
 pub fn key(name: &str) -> String {
-    let mut chars = name.chars();
-    let ident = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ident && !KEYWORDS.contains(&name) { name.to_string() } else { format!("\"{}\"", escape(name)) }
-}
-
-/// A YAML string as the body of a `.msp` string: `${` is not interpolation.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
+    if syntax::is_ident(name) && !syntax::KEYWORDS.contains(&name) && !LITERALS.contains(&name) {
+        name.to_string()
+    } else {
+        literals::quote(name)
     }
-    out
 }
 
 fn comment_lines(out: &mut String, indent: usize, comments: &[Comment]) {

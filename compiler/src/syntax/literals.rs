@@ -87,6 +87,31 @@ pub fn unescape(c: char) -> Option<char> {
     })
 }
 
+/// The body of a string literal that reads back as `text`: quotes,
+/// backslashes and line breaks escaped, and `${` kept from starting an
+/// interpolation. (The one character no literal holds is NUL.)
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as a string literal: `"…"`, escaped as `escape` does.
+pub fn quote(text: &str) -> String {
+    format!("\"{}\"", escape(text))
+}
+
 pub fn format_duration(secs: u64) -> String {
     for (unit, factor) in DURATION_UNITS.iter().rev() {
         if secs != 0 && secs.is_multiple_of(*factor) {
@@ -122,6 +147,28 @@ mod tests {
         assert!(parse_number("1.2345s").is_err());
         assert!(parse_number("99999999999999999999").is_err());
         assert!(parse_number("99999999999Ti").is_err());
+    }
+
+    #[test]
+    fn quoted_text_reads_back_as_itself() {
+        let texts = [
+            "",
+            "plain",
+            "${service.id}",
+            "$${x} and \\${y} and $ alone and a { brace",
+            "\"quoted\" and \\ and \\\" and ends with \\",
+            "lines\nand\ttabs\r\nand a blank line\n\n",
+            "é, 🎉, 日本語, and \u{7f}",
+            "ends with $",
+        ];
+        for text in texts {
+            let source = format!("let x = {}\n", quote(text));
+            let parsed = crate::syntax::parse(&source);
+            assert!(parsed.errors.is_empty(), "{source:?}: {:?}", parsed.errors);
+            let Some(crate::syntax::Item::Let(l)) = parsed.ast.items.first() else { panic!("{source:?}") };
+            assert_eq!(l.value.as_plain_str().as_deref(), Some(text), "{source:?}");
+        }
+        assert_eq!(quote("a \"b\" ${c}"), "\"a \\\"b\\\" \\${c}\"");
     }
 
     #[test]

@@ -20,8 +20,7 @@ pub fn cell(text: &str) -> String {
 
 /// `` `text` ``, with enough backticks for any inside.
 pub fn code(text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    let fence = "`".repeat(longest_backtick_run(text) + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
@@ -127,6 +126,23 @@ pub fn resolve_anchors(page: &str, foreign: std::ops::Range<usize>) -> String {
 /// The headings of a page (ATX `#` and setext `===`/`---` ones, outside code
 /// fences), with the byte offset of their line and their level.
 fn headings(page: &str) -> Vec<(usize, usize, String)> {
+    scan(page).0.into_iter().map(|h| (h.offset, h.level, h.text)).collect()
+}
+
+/// A heading found by `scan`.
+struct Heading {
+    /// The byte offset of its line (of its text line, for a setext heading).
+    offset: usize,
+    level: usize,
+    /// Its text, without the `#`s or the underline.
+    text: String,
+    /// A setext heading: the line after its text is its underline.
+    setext: bool,
+}
+
+/// The one heading scanner: the headings of a Markdown text, outside code
+/// fences, and the fence left open at its end, if any.
+fn scan(page: &str) -> (Vec<Heading>, Option<String>) {
     let mut out = Vec::new();
     let mut fence = Fence::default();
     let mut offset = 0;
@@ -145,7 +161,7 @@ fn headings(page: &str) -> Vec<(usize, usize, String)> {
             let body = &trimmed[hashes..];
             if body.is_empty() || body.starts_with(' ') {
                 let body = body.trim().trim_end_matches('#').trim_end();
-                out.push((start, hashes, body.to_string()));
+                out.push(Heading { offset: start, level: hashes, text: body.to_string(), setext: false });
                 previous = None;
                 continue;
             }
@@ -154,18 +170,21 @@ fn headings(page: &str) -> Vec<(usize, usize, String)> {
             && (trimmed.trim_end().chars().all(|c| c == '=') || trimmed.trim_end().chars().all(|c| c == '-'));
         match previous {
             Some((at, text)) if underline => {
-                out.push((at, if trimmed.starts_with('=') { 1 } else { 2 }, text.trim().to_string()));
+                let level = if trimmed.starts_with('=') { 1 } else { 2 };
+                out.push(Heading { offset: at, level, text: text.trim().to_string(), setext: true });
                 previous = None;
             }
             _ => {
+                // A line indented four spaces or more is code, not a heading's text.
                 let paragraph = !trimmed.is_empty()
+                    && line.len() - trimmed.len() < 4
                     && !trimmed.starts_with(['>', '|', '-', '*', '+', '<'])
                     && !trimmed.chars().next().is_some_and(|c| c.is_ascii_digit());
                 previous = paragraph.then_some((start, line));
             }
         }
     }
-    out
+    (out, fence.open)
 }
 
 /// A heading's visible text: links by their text, code spans without
@@ -208,46 +227,41 @@ pub fn encode(s: &str) -> String {
 /// `===`) become `#` headings; a code fence left open is closed, so it cannot
 /// swallow the page.
 pub fn nest_headings(body: &str) -> String {
-    let top = heading_levels(body).into_iter().min().unwrap_or(3);
+    let (found, open_fence) = scan(body);
+    let top = found.iter().map(|h| h.level).min().unwrap_or(3);
     let nest = |level: usize| "#".repeat((level + 3 - top).min(6));
-    let lines: Vec<&str> = body.lines().collect();
+    let mut found = found.into_iter().peekable();
     let mut out = String::new();
-    let mut fence = Fence::default();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let trimmed = line.trim_start();
-        i += 1;
-        if fence.code(line) {
-            out.push_str(line);
-            out.push('\n');
+    let mut offset = 0;
+    let mut underline = false;
+    for raw in body.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        // As `str::lines`: without `\n`, and then `\r`.
+        let line = raw.strip_suffix('\n').map_or(raw, |l| l.strip_suffix('\r').unwrap_or(l));
+        if std::mem::take(&mut underline) {
             continue;
         }
-        if trimmed.starts_with('#') && line.len() - trimmed.len() < 4 {
-            let level = trimmed.len() - trimmed.trim_start_matches('#').len();
-            let rest = &trimmed[level..];
-            if level <= 6 && (rest.is_empty() || rest.starts_with(' ')) {
-                out.push_str(&format!("{}{rest}\n", nest(level)));
-                continue;
+        match found.next_if(|h| h.offset == start) {
+            Some(h) if h.setext => {
+                out.push_str(&format!("{} {}\n", nest(h.level), line.trim()));
+                underline = true;
             }
-        } else if let Some(level) = lines.get(i).and_then(|next| setext_level(line, next)) {
-            out.push_str(&format!("{} {}\n", nest(level), trimmed.trim_end()));
-            i += 1;
-            continue;
+            Some(h) => {
+                let rest = &line.trim_start()[h.level..];
+                out.push_str(&format!("{}{rest}\n", nest(h.level)));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
-        out.push_str(line);
-        out.push('\n');
     }
-    if let Some(f) = fence.open {
+    if let Some(f) = open_fence {
         out.push_str(&f);
         out.push('\n');
     }
     out
-}
-
-/// The levels of a Markdown text's headings.
-fn heading_levels(text: &str) -> Vec<usize> {
-    headings(text).into_iter().map(|(_, level, _)| level).collect()
 }
 
 /// Tracks fenced code blocks line by line, as CommonMark does: a fence is
@@ -289,33 +303,16 @@ impl Fence {
     }
 }
 
-/// `Some(1)` or `Some(2)` when `line` is a setext heading's text and `next`
-/// its underline.
-fn setext_level(line: &str, next: &str) -> Option<usize> {
-    let text = line.trim();
-    let under = next.trim();
-    let is_text = !text.is_empty()
-        && line.len() - line.trim_start().len() < 4
-        && !text.starts_with(['>', '|', '-', '*', '+', '<', '#'])
-        && !text.chars().next().is_some_and(|c| c.is_ascii_digit());
-    if !is_text || under.is_empty() {
-        return None;
-    }
-    if under.chars().all(|c| c == '=') {
-        Some(1)
-    } else if under.chars().all(|c| c == '-') {
-        Some(2)
-    } else {
-        None
-    }
-}
-
 /// A fenced block holding `text` as is: the fence is longer than any run of
 /// backticks inside it.
 pub fn fenced(info: &str, text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
     format!("{fence}{info}\n{}\n{fence}\n", text.trim_end())
+}
+
+/// The length of the longest run of backticks in `text`.
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -348,6 +345,23 @@ mod tests {
         assert_eq!(nest_headings(body), "### Runbook\n\n#### Steps\n\n- item\n---\n````md\n```\n# still code\n````\n");
         // The highest headings always land at `###`, whatever they were.
         assert_eq!(nest_headings("#### A\n##### B\n"), "### A\n#### B\n");
+    }
+
+    /// `#hashtag` is no ATX heading (no space after the `#`), so over `---`
+    /// it is a setext level-2 heading: it is nested like the README's other
+    /// headings, not left a `##` beside the page's sections.
+    #[test]
+    fn a_setext_heading_starting_with_a_hash_is_nested() {
+        assert_eq!(nest_headings("## Runbook\n\n#hashtag\n---\n"), "### Runbook\n\n### #hashtag\n");
+        assert_eq!(nest_headings("#hashtag\n---\n\n### Deeper\n"), "### #hashtag\n\n#### Deeper\n");
+    }
+
+    /// Indented four spaces, a line is code: no heading's text, so the
+    /// `---` under it stays a rule and counts for no level.
+    #[test]
+    fn an_indented_line_over_dashes_is_no_heading() {
+        assert!(headings("    code\n---\n").is_empty());
+        assert_eq!(nest_headings("    code\n---\n### A\n"), "    code\n---\n### A\n");
     }
 
     #[test]

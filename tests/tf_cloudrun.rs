@@ -713,3 +713,54 @@ fn generated_files_hold_no_secret_values_and_no_user_text_in_references() {
     }
     assert!(!m.text.contains("[\"orders\"]."), "user text never indexes a reference");
 }
+
+// ---------------------------------------------------------------- reserved names
+
+/// The checker's `RESERVED_ENV` (setting one is `env-conflict`) is kept by
+/// hand: every variable the platform sets on a container of the examples
+/// (which use every feature: Redis, Cloud SQL, BigQuery, Sentry, domains,
+/// scheduled jobs) must be in it.
+#[test]
+fn every_variable_the_platform_sets_is_reserved() {
+    use mspc_compiler::check::rules::secrets::RESERVED_ENV;
+    use std::collections::BTreeSet;
+
+    fn env_names_in(body: &hcl::Body, out: &mut BTreeSet<String>) {
+        for block in body.blocks() {
+            if block.identifier() == "env" {
+                out.extend(Node(&block.body).str("name"));
+            }
+            env_names_in(&block.body, out);
+        }
+    }
+
+    let ws = mspc_compiler::db::load::Loaded::from_disk(&common::repo_root().join("examples")).unwrap();
+    let services = ws.result().services.clone();
+    let build = Build::examples();
+    let mut platform_set = BTreeSet::new();
+    for service in &services {
+        for env in &service.environments {
+            let m = build.stack(&service.id, &env.id, "cloudrun");
+            let mut names = BTreeSet::new();
+            for block in m.body.blocks() {
+                let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+                if block.identifier() == "resource"
+                    && matches!(labels.first(), Some(&("google_cloud_run_v2_service" | "google_cloud_run_v2_job")))
+                {
+                    env_names_in(&block.body, &mut names);
+                }
+            }
+            assert!(!names.is_empty(), "no container env in {}/{}", service.id, env.id);
+            // What the spec sets itself is not the platform's.
+            names.retain(|n| !env.env.contains_key(n) && !env.secret_env.contains_key(n));
+            platform_set.extend(names);
+        }
+    }
+    // The examples still exercise every feature that adds variables.
+    for feature in ["REDIS_ENDPOINT", "PGINSTANCE", "BIGQUERY_DATASET_ID", "SENTRY_DSN", "EXTERNAL_DNS_NAME"] {
+        assert!(platform_set.contains(feature), "{feature} not set in any example: {platform_set:?}");
+    }
+    assert!(platform_set.contains("JOB_EXECUTION_CRON_SCHEDULE"), "no scheduled job: {platform_set:?}");
+    let missing: Vec<_> = platform_set.iter().filter(|n| !RESERVED_ENV.contains(&n.as_str())).collect();
+    assert!(missing.is_empty(), "set by the platform but not in RESERVED_ENV: {missing:?}");
+}

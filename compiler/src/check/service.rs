@@ -9,11 +9,11 @@ use super::rules::{self, RuleCtx};
 use super::spec;
 use super::stdlib::stdlib;
 use super::typeck::{Checker, EnvCtx, ServiceCtx, Spans, env_values};
-use super::value::{RawKind, RawPart, merge_records};
+use super::value::{Raw, RawField, RawKind, RawPart, RawRecord, merge_records};
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::{self, Code, Diagnostic, Span};
 use crate::ir;
-use crate::syntax::{DeclKind, Item};
+use crate::syntax::{self, DeclKind, Item};
 
 /// What the workspace needs to know of a service for uniqueness checks,
 /// gathered even when the service has errors.
@@ -58,8 +58,9 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
     let schema = index.decl_schema(DeclKind::Service).expect("the stdlib declares the service schema");
     let defaults_field = index.defaults_field();
     let mut ev = Evaluator::new(db, ws);
-    let (rec, defaults) = ev.decl_body(&decl.body, Scope { file, defaults: None }, defaults_field);
+    let body = DeclBody::evaluate(&mut ev, file, &decl.body);
     let mut diags = ev.take_diagnostics();
+    let rec = &body.rec;
     let decl_span = Span::new(fid, decl.name_range());
     let id = decl.label.as_ref().map(|l| (l.name.clone(), Span::new(fid, l.range)));
     let service_id = id.as_ref().map_or_else(String::new, |(n, _)| n.clone());
@@ -75,35 +76,17 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         })
         .unwrap_or_else(|| service_id.clone());
     let service_ctx = ServiceCtx { id: service_id.clone(), name };
-    let target = defaults_field.map_or("", |(_, t)| t);
-    let env_map = rec.fields.get(target).and_then(|f| match &f.value.resolved().kind {
-        RawKind::Record(r) => Some(r.clone()),
-        _ => None,
-    });
-    let env_names: Vec<String> = env_map.iter().flat_map(|m| m.fields.keys().cloned()).collect();
+    let env_names: Vec<String> = body.environments().iter().flat_map(|m| m.fields.keys().cloned()).collect();
 
     // Uniqueness facts, from the raw values so they exist even with errors.
     let mut summary = Summary { id: id.clone(), ..Summary::default() };
-    if let Some(map) = &env_map {
-        let base = defaults.as_ref().and_then(|d| match &d.resolved().kind {
-            RawKind::Record(r) => Some(r.clone()),
-            _ => None,
-        });
-        for (env, entry) in &map.fields {
-            let RawKind::Record(own) = &entry.value.resolved().kind else {
-                continue;
-            };
-            let merged = match &base {
-                Some(b) => merge_records(b, own),
-                None => own.clone(),
-            };
-            let v = env_values(env, entry.key_span, &merged, Some(&service_ctx));
-            if let (Some(p), Some(f)) = (v.project_id, merged.fields.get("project_id")) {
-                summary.project_ids.push((env.clone(), entry.key_span, p, f.value.site()));
-            }
-            if let (Some(d), Some(f)) = (v.dns_name, merged.fields.get("domain")) {
-                summary.domains.push((env.clone(), entry.key_span, d, f.value.site()));
-            }
+    for (env, entry, _, merged) in body.merged_environments() {
+        let v = env_values(env, entry.key_span, &merged, Some(&service_ctx));
+        if let (Some(p), Some(f)) = (v.project_id, merged.fields.get("project_id")) {
+            summary.project_ids.push((env.clone(), entry.key_span, p, f.value.site()));
+        }
+        if let (Some(d), Some(f)) = (v.dns_name, merged.fields.get("domain")) {
+            summary.domains.push((env.clone(), entry.key_span, d, f.value.site()));
         }
     }
 
@@ -112,7 +95,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         let mut checker = Checker::new(kind, &mut diags, &mut spans);
         checker.service = Some(service_ctx);
         checker.env_names = env_names;
-        if let (Some(d), Some((field, _))) = (&defaults, defaults_field)
+        if let (Some(d), Some((field, _))) = (&body.defaults, defaults_field)
             && let RawKind::Record(r) = &d.resolved().kind
         {
             // Checked once, for what is wrong in every environment alike.
@@ -129,7 +112,7 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
             // The missing name is a syntax error; check the body without `@label`.
             checker.partial = true;
         }
-        let result = checker.record_fields(&rec, &schema.fields, "Service", "", decl_span, label);
+        let result = checker.record_fields(rec, &schema.fields, "Service", "", decl_span, label);
         (result, std::mem::take(&mut checker.used))
     };
     let ((complete, json), used) = json;
@@ -174,6 +157,55 @@ pub fn check_service(db: &dyn Db, ws: Workspace, file: SourceFile, item: u32) ->
         _ => None,
     };
     CheckedService { ir, diagnostics: diags, summary, complete, used, internal_error }
+}
+
+/// A service's or job's body after phase 1 (names, `let`s, spreads), with
+/// its `defaults` read as a value the environments inherit: what checking
+/// starts from, and what the editor shows environments' values from.
+pub struct DeclBody {
+    pub rec: RawRecord,
+    /// The value of the `@defaults_of` field (`defaults`), as written.
+    pub defaults: Option<Raw>,
+    /// The map field `defaults` applies to (`environment`).
+    target: Option<&'static str>,
+}
+
+impl DeclBody {
+    pub fn evaluate(ev: &mut Evaluator, file: SourceFile, body: &syntax::Record) -> Self {
+        let defaults_field = stdlib().index.defaults_field();
+        let (rec, defaults) = ev.decl_body(body, Scope { file, defaults: None }, defaults_field);
+        DeclBody { rec, defaults, target: defaults_field.map(|(_, target)| target) }
+    }
+
+    /// The map of environments, by label, when it is one.
+    pub fn environments(&self) -> Option<&RawRecord> {
+        match &self.rec.fields.get(self.target?)?.value.resolved().kind {
+            RawKind::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// `defaults`, when it is a record.
+    pub fn defaults_record(&self) -> Option<&RawRecord> {
+        match &self.defaults.as_ref()?.resolved().kind {
+            RawKind::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Each environment that is a record: its label, its entry, its own
+    /// record, and that record merged over `defaults` (what it checks as).
+    pub fn merged_environments(&self) -> impl Iterator<Item = (&String, &RawField, &RawRecord, RawRecord)> {
+        let base = self.defaults_record();
+        self.environments().into_iter().flat_map(|map| &map.fields).filter_map(move |(env, entry)| {
+            let RawKind::Record(own) = &entry.value.resolved().kind else { return None };
+            let merged = match base {
+                Some(b) => merge_records(b, own),
+                None => own.clone(),
+            };
+            Some((env, entry, own, merged))
+        })
+    }
 }
 
 fn readme_lint(

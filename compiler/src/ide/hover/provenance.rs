@@ -5,10 +5,11 @@
 
 use indexmap::IndexMap;
 
-use crate::check::eval::{Evaluator, Scope};
+use crate::check::eval::Evaluator;
 use crate::check::schema::{FieldDef, Ty};
+use crate::check::service::DeclBody;
 use crate::check::stdlib::stdlib;
-use crate::check::value::{Raw, RawField, RawKind, RawRecord, merge_records};
+use crate::check::value::{Raw, RawField, RawKind, RawRecord};
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::Span;
 use crate::ide::hover::one_line;
@@ -56,9 +57,16 @@ pub struct DeclValues<'db> {
     db: &'db dyn Db,
     ws: Workspace,
     pub kind: DeclKind,
-    /// Each environment's own record, by label, in source order.
-    envs: IndexMap<String, RawRecord>,
+    /// Each environment's records, by label, in source order.
+    envs: IndexMap<String, EnvRecords>,
     defaults: Option<RawRecord>,
+}
+
+struct EnvRecords {
+    /// As written in the environment.
+    own: RawRecord,
+    /// Merged over `defaults`: what the environment checks as.
+    merged: RawRecord,
 }
 
 impl<'db> DeclValues<'db> {
@@ -68,25 +76,13 @@ impl<'db> DeclValues<'db> {
         if decl.kind == DeclKind::Platform {
             return None;
         }
-        let (defaults_key, map_key) = stdlib().index.defaults_field()?;
-        let mut ev = Evaluator::new(db, ws);
-        let (rec, defaults) = ev.decl_body(&decl.body, Scope { file, defaults: None }, Some((defaults_key, map_key)));
-        let envs = match rec.fields.get(map_key).map(|f| &f.value.resolved().kind) {
-            Some(RawKind::Record(map)) => map
-                .fields
-                .iter()
-                .filter_map(|(label, f)| match &f.value.resolved().kind {
-                    RawKind::Record(r) => Some((label.clone(), r.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => IndexMap::new(),
-        };
-        let defaults = defaults.and_then(|d| match &d.resolved().kind {
-            RawKind::Record(r) => Some(r.clone()),
-            _ => None,
-        });
-        Some(DeclValues { db, ws, kind: decl.kind, envs, defaults })
+        stdlib().index.defaults_field()?;
+        let body = DeclBody::evaluate(&mut Evaluator::new(db, ws), file, &decl.body);
+        let envs = body
+            .merged_environments()
+            .map(|(label, _, own, merged)| (label.clone(), EnvRecords { own: own.clone(), merged }))
+            .collect();
+        Some(DeclValues { db, ws, kind: decl.kind, envs, defaults: body.defaults_record().cloned() })
     }
 
     pub fn environments(&self) -> impl Iterator<Item = &str> {
@@ -96,16 +92,13 @@ impl<'db> DeclValues<'db> {
     /// The effective value at `path` (field names from the environment
     /// down) in environment `env`, and where it comes from.
     pub fn effective(&self, env: &str, path: &[String]) -> Option<Effective> {
-        let own = self.envs.get(env)?;
-        let empty = RawRecord::empty(own.span);
-        let base = self.defaults.as_ref().unwrap_or(&empty);
-        let merged = merge_records(base, own);
-        let Some(field) = field_at(&merged, path) else {
-            return Some(self.schema_default(&merged, path));
+        let EnvRecords { own, merged } = self.envs.get(env)?;
+        let Some(field) = field_at(merged, path) else {
+            return Some(self.schema_default(merged, path));
         };
         let written = field.value.resolved();
         let own_field = field_at(own, path);
-        let base_field = field_at(base, path);
+        let base_field = self.defaults.as_ref().and_then(|base| field_at(base, path));
         // `{ ..defaults.instances, … }` copies inherited fields, keys and all.
         let copied = own_field.zip(base_field).is_some_and(|(o, b)| o.key_span == b.key_span);
         let source = if own_field.is_some() && !copied { Source::Environment } else { Source::Defaults };

@@ -13,6 +13,7 @@ use crate::check::schema::{Constraint, EnumDef, FieldDef, SchemaDef, Ty};
 use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::line_col;
+use crate::emit::docs::markdown::{cell, code};
 use crate::syntax::{DeclKind, Item, TextRange, trivia};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +105,7 @@ impl Hovering<'_> {
         let mut md = format!("**`{key} {env}`**: effective values\n\n| field | value | from |\n|---|---|---|\n");
         for def in schema.fields.values().filter(|f| !f.label && f.allowed_in(values.kind)) {
             let e = values.effective(env, std::slice::from_ref(&def.name))?;
-            let value = e.value.as_deref().map_or_else(|| "—".to_string(), table_code);
+            let value = e.value.as_deref().map_or_else(|| "—".to_string(), |v| cell(&code(v)));
             let _ = writeln!(md, "| `{}` | {value} | {} |", def.name, from(&e).replace('|', "\\|"));
         }
         Some(md)
@@ -330,7 +331,7 @@ fn extras(e: &Effective) -> String {
 }
 
 fn sentence(e: &Effective) -> String {
-    let value = e.value.as_deref().map(|v| format!("`{v}`")).unwrap_or_default();
+    let value = e.value.as_deref().map(code).unwrap_or_default();
     match e.source {
         Source::Environment => format!("set here to {value}{}.", extras(e)),
         Source::Defaults => format!("{value} inherited from `defaults`{}.", extras(e)),
@@ -341,12 +342,6 @@ fn sentence(e: &Effective) -> String {
 
 fn names(envs: &[String]) -> String {
     envs.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
-}
-
-/// A value in a Markdown table cell: a code span that neither ends early nor splits the row.
-fn table_code(v: &str) -> String {
-    let ticks = if v.contains('`') { "``" } else { "`" };
-    format!("{ticks}{}{ticks}", v.replace('|', "\\|"))
 }
 
 #[cfg(test)]
@@ -463,6 +458,21 @@ mod tests {
         let job = SERVICE.replace("service s", "job j").replace("deploy = rollout", "deploy = manual");
         let m = md_at(&job, "environment pr", "od");
         assert!(!m.contains("`domain`") && m.contains("`schedule`"));
+    }
+
+    #[test]
+    fn values_with_backticks_stay_code_spans() {
+        let text = SERVICE.replace("\"s-prod-1234\"", "\"s-`prod`|1\"");
+        let m = md_at(&text, "environment pr", "od");
+        assert!(m.contains("| `project_id` | ``\"s-`prod`\\|1\"`` | this environment |"), "{m}");
+        let e = Effective {
+            source: Source::Environment,
+            value: Some("`x`".into()),
+            via_let: None,
+            merged: false,
+            at: None,
+        };
+        assert_eq!(sentence(&e), "set here to `` `x` ``.");
     }
 
     #[test]

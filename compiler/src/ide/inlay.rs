@@ -6,6 +6,7 @@ use super::hover::provenance::{DeclValues, Effective, Source};
 use crate::check::schema::{FieldDef, Ty};
 use crate::check::stdlib::stdlib;
 use crate::db::{self, Db, SourceFile, Workspace};
+use crate::emit::docs::markdown::code;
 use crate::syntax::{DeclKind, Entry, Item, TextRange};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,11 +90,6 @@ fn hint(values: &DeclValues, env: &str, at: u32) -> Option<InlayHint> {
         .collect::<Vec<_>>()
         .join("\n");
     Some(InlayHint { offset: at, label: label.join(" · "), tooltip: Some(tooltip), padding_left: true })
-}
-
-/// A Markdown code span that holds any text.
-fn code(v: &str) -> String {
-    if v.contains('`') { format!("`` {v} ``") } else { format!("`{v}`") }
 }
 
 /// Values short enough to read in a hint: not records, maps or lists.

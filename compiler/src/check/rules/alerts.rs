@@ -11,15 +11,9 @@ pub fn custom_alert_id(name: &str) -> String {
 }
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let rc: Vec<(usize, bool, bool)> = ctx
-        .spec
-        .monitoring
-        .response_code_alerts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (i, a.code.is_some(), a.code_class.is_some()))
-        .collect();
-    for (i, code, class) in rc {
+    let spec = ctx.spec;
+    for (i, a) in spec.monitoring.response_code_alerts.iter().enumerate() {
+        let (code, class) = (a.code.is_some(), a.code_class.is_some());
         if code == class {
             let at = ctx.at(&format!("monitoring.response_code_alerts[{i}]"));
             let msg =
@@ -32,8 +26,8 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         }
     }
     let mut seen: HashMap<String, Span> = HashMap::new();
-    let names: Vec<String> = ctx.spec.monitoring.custom_alerts.iter().map(|a| a.name.clone()).collect();
-    for (i, name) in names.iter().enumerate() {
+    for (i, alert) in spec.monitoring.custom_alerts.iter().enumerate() {
+        let name = &alert.name;
         let id = custom_alert_id(name);
         let at = ctx.at(&format!("monitoring.custom_alerts[{i}].name"));
         if let Some(first) = seen.get(&id) {

@@ -9,16 +9,12 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     if has_domain {
         return;
     }
-    let envs: Vec<String> = ctx
-        .envs()
-        .filter(|(_, e)| e.authentication == Some(Authentication::Organization))
-        .map(|(k, _)| k.clone())
-        .collect();
-    for env in envs {
+    let envs = ctx.envs().filter(|(_, e)| e.authentication == Some(Authentication::Organization));
+    for (env, _) in envs {
         ctx.emit(
             diag(
                 Code::OrganizationAuth,
-                ctx.at(&env_path(&env, "authentication")),
+                ctx.at(&env_path(env, "authentication")),
                 "`organization` authentication needs the organisation's domain",
             )
             .with_label("no organisation domain is configured")

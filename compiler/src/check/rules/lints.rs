@@ -33,9 +33,7 @@ pub fn looks_like_secret(key: &str, value: &str) -> bool {
 pub fn check(ctx: &mut RuleCtx<'_>) {
     let service = ctx.kind == crate::syntax::DeclKind::Service;
     let mut production_without_page = None;
-    let envs: Vec<String> = ctx.spec.environment.keys().cloned().collect();
-    for env in &envs {
-        let e = &ctx.spec.environment[env];
+    for (env, e) in ctx.envs() {
         let prod = e.category.is_production();
         let label = ctx.env_label(env);
         if !prod && matches!(env.as_str(), "prod" | "production" | "prd") {
@@ -86,7 +84,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         }
         if prod && ctx.spec.handbook_page.is_none() && !ctx.failed("handbook_page") && production_without_page.is_none()
         {
-            production_without_page = Some((env.clone(), label));
+            production_without_page = Some((env, label));
         }
         if prod && e.allow_destroys {
             ctx.emit(

@@ -33,7 +33,7 @@ pub struct RuleCtx<'a> {
     pub diags: Vec<Diagnostic>,
 }
 
-impl RuleCtx<'_> {
+impl<'a> RuleCtx<'a> {
     /// Where a value at `path` was written, or the nearest thing that was.
     pub fn at(&self, path: &str) -> Span {
         self.spans.nearest(path).unwrap_or(self.decl_span)
@@ -57,12 +57,15 @@ impl RuleCtx<'_> {
         self.diags.push(d);
     }
 
-    pub fn envs(&self) -> impl Iterator<Item = (&String, &spec::Environment)> {
+    /// The environments by id. The iterator borrows the spec, not the
+    /// context, so a rule can emit while it iterates.
+    pub fn envs(&self) -> impl Iterator<Item = (&'a String, &'a spec::Environment)> + use<'a> {
         self.spec.environment.iter()
     }
 
-    pub fn name(&self) -> &str {
-        self.spec.name.as_deref().unwrap_or(&self.spec.id)
+    pub fn name(&self) -> &'a str {
+        let spec = self.spec;
+        spec.name.as_deref().unwrap_or(&spec.id)
     }
 }
 

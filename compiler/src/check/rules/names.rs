@@ -9,12 +9,12 @@ use crate::check::spec::Domain;
 use crate::diagnostics::Code;
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let id = ctx.spec.id.clone();
-    let name = ctx.name().to_string();
-    let mut domains: HashMap<String, (String, crate::diagnostics::Span)> = HashMap::new();
-    let envs: Vec<_> = ctx.envs().map(|(k, e)| (k.clone(), e.project_id.clone(), dns(e))).collect();
-    for (env, project, dns_name) in envs {
-        let at = ctx.at(&env_path(&env, "project_id"));
+    let id = &ctx.spec.id;
+    let name = ctx.name();
+    let mut domains: HashMap<String, (&String, crate::diagnostics::Span)> = HashMap::new();
+    for (env, e) in ctx.envs() {
+        let project = &e.project_id;
+        let at = ctx.at(&env_path(env, "project_id"));
         if !project.starts_with(&format!("{id}-")) {
             ctx.emit(
                 diag(Code::ProjectIdPrefix, at, format!("project id `{project}` must start with `{id}-`"))
@@ -28,7 +28,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     .with_help(format!("project ids are `<service>-<environment>-<suffix>`, e.g. `{id}-{env}-a1b2`")),
             );
         }
-        let display = crate::ir::display_name(&name, &env);
+        let display = crate::ir::display_name(name, env);
         if display.chars().count() > 30 {
             let span = ctx.spans.value("name").unwrap_or(ctx.decl_span);
             ctx.emit(
@@ -41,16 +41,16 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                     ),
                 )
                 .with_label("too long with the environment id")
-                .with_secondary(ctx.env_label(&env), format!("in environment `{env}`"))
+                .with_secondary(ctx.env_label(env), format!("in environment `{env}`"))
                 .with_help("shorten the service's `name`"),
             );
         }
-        if let Some(dns_name) = dns_name {
-            let span = ctx.at(&env_path(&env, "domain"));
+        if let Some(dns_name) = dns(e) {
+            let span = ctx.at(&env_path(env, "domain"));
             if let Some((first_env, first)) = domains.get(&dns_name) {
                 // Both from `defaults`: point at the environment, not the shared line.
                 let (at, other) =
-                    if *first == span { (ctx.env_label(&env), "set here for both") } else { (span, "first used here") };
+                    if *first == span { (ctx.env_label(env), "set here for both") } else { (span, "first used here") };
                 let d = diag(
                     Code::DuplicateDomain,
                     at,
@@ -61,7 +61,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 .with_help("each environment needs its own DNS name");
                 ctx.emit(d);
             } else {
-                domains.insert(dns_name, (env.clone(), span));
+                domains.insert(dns_name, (env, span));
             }
         }
     }

@@ -5,13 +5,12 @@ use crate::diagnostics::Code;
 use crate::syntax::literals::format_duration;
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let envs: Vec<String> = ctx.spec.environment.keys().cloned().collect();
-    for env in envs {
-        let Some(hp) = &ctx.spec.environment[&env].health_probes else {
+    for (env, e) in ctx.envs() {
+        let Some(hp) = &e.health_probes else {
             continue;
         };
         let (healthz, timeout, startup, liveness) = (hp.healthz, hp.timeout, hp.startup_interval, hp.liveness_interval);
-        let base = env_path(&env, "health_probes");
+        let base = env_path(env, "health_probes");
         if !healthz {
             for f in ["timeout", "startup_interval", "liveness_interval"] {
                 let p = format!("{base}.{f}");
@@ -51,8 +50,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 );
             }
         }
-        if liveness.is_none() && timeout * 10 > 3600 {
-            // The default (10 × timeout) is capped at 1h, so nothing to report.
-        }
+        // An unset `liveness_interval` is 10 × timeout, capped at 1h: never
+        // shorter than the timeout (at most 240s), so nothing to report.
     }
 }

@@ -30,25 +30,23 @@ pub fn cpu_memory_problem(cpu: u32, memory: u64) -> Option<String> {
 }
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let envs: Vec<String> = ctx.spec.environment.keys().cloned().collect();
-    for env in envs {
-        let e = &ctx.spec.environment[&env];
+    for (env, e) in ctx.envs() {
         if let Some(problem) = cpu_memory_problem(e.instances.cpu, e.instances.memory) {
-            let mem = ctx.at(&env_path(&env, "instances.memory"));
-            let cpu = ctx.at(&env_path(&env, "instances.cpu"));
+            let mem = ctx.at(&env_path(env, "instances.memory"));
+            let cpu = ctx.at(&env_path(env, "instances.cpu"));
             let mut d =
                 diag(Code::CpuMemory, mem, problem).with_label("memory").with_help("raise `cpu` or lower `memory`");
             if cpu != mem {
                 d = d.with_secondary(cpu, "cpu");
             }
-            d = d.with_secondary(ctx.env_label(&env), format!("in environment `{env}`"));
+            d = d.with_secondary(ctx.env_label(env), format!("in environment `{env}`"));
             ctx.emit(d);
         }
         if let Some(s) = &e.instances.scaling
             && s.min > s.max
         {
-            let at = ctx.at(&env_path(&env, "instances.scaling.min"));
-            let max_path = env_path(&env, "instances.scaling.max");
+            let at = ctx.at(&env_path(env, "instances.scaling.min"));
+            let max_path = env_path(env, "instances.scaling.max");
             let d = diag(Code::ScalingBounds, at, format!("`min` ({}) is greater than `max` ({})", s.min, s.max))
                 .with_label("above max");
             let d = match ctx.spans.value(&max_path) {
@@ -58,7 +56,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             ctx.emit(d.with_help("raise `max` or lower `min`"));
         }
         if let Some(pg) = &e.postgres {
-            let cpu_at = ctx.at(&env_path(&env, "postgres.cpu"));
+            let cpu_at = ctx.at(&env_path(env, "postgres.cpu"));
             if pg.cpu != 1 && pg.cpu % 2 != 0 {
                 ctx.emit(
                     diag(
@@ -71,7 +69,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 );
             }
             let gb = pg.memory / GI;
-            let mem_at = ctx.at(&env_path(&env, "postgres.memory"));
+            let mem_at = ctx.at(&env_path(env, "postgres.memory"));
             let bad = if gb < pg.cpu as u64 {
                 Some(format!(
                     "PostgreSQL needs at least 1Gi of memory per CPU: {} CPUs need {}Gi, found {gb}Gi",
@@ -92,8 +90,8 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             if let Some(lr) = &pg.logical_replication {
                 for (i, p) in lr.publications.iter().enumerate() {
                     if !pg.databases.contains(&p.database) {
-                        let at = ctx
-                            .at(&env_path(&env, &format!("postgres.logical_replication.publications[{i}].database")));
+                        let at =
+                            ctx.at(&env_path(env, &format!("postgres.logical_replication.publications[{i}].database")));
                         ctx.emit(
                             diag(
                                 Code::PublicationDatabase,
@@ -117,7 +115,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         if let Some(bq) = &e.bigquery {
             for (i, table) in bq.tables.iter().enumerate() {
                 let file = schema_path(ctx.spec_dir, table);
-                let at = ctx.at(&env_path(&env, &format!("bigquery.tables[{i}]")));
+                let at = ctx.at(&env_path(env, &format!("bigquery.tables[{i}]")));
                 match (ctx.read)(&file) {
                     None => ctx.emit(
                         diag(Code::BigQuerySchema, at, format!("table `{table}` has no schema file `{file}`"))

@@ -10,11 +10,12 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
     if ctx.failed("rollout") {
         return; // its own errors are reported; its stages are unknown
     }
-    let stages: Vec<String> = ctx.spec.rollout.as_ref().map(|r| r.stages.clone()).unwrap_or_default();
-    let envs: Vec<(String, bool)> = ctx.envs().map(|(k, e)| (k.clone(), matches!(e.deploy, Deploy::Rollout))).collect();
-    for (env, is_rollout) in &envs {
+    let spec = ctx.spec;
+    let stages: &[String] = spec.rollout.as_ref().map_or(&[], |r| &r.stages);
+    let envs: Vec<(&String, bool)> = ctx.envs().map(|(k, e)| (k, matches!(e.deploy, Deploy::Rollout))).collect();
+    for &(env, is_rollout) in &envs {
         let deploy_at = ctx.at(&env_path(env, "deploy"));
-        if *is_rollout && ctx.kind == DeclKind::Job {
+        if is_rollout && ctx.kind == DeclKind::Job {
             ctx.emit(
                 diag(Code::RolloutInJob, deploy_at, "jobs cannot be deployed by `rollout`")
                     .with_label("not for jobs")
@@ -22,7 +23,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
             );
             continue;
         }
-        if *is_rollout && !stages.contains(env) {
+        if is_rollout && !stages.contains(env) {
             let d = diag(
                 Code::RolloutStageMissing,
                 deploy_at,
@@ -40,7 +41,7 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
         }
     }
     for (i, stage) in stages.iter().enumerate() {
-        if envs.iter().any(|(e, r)| e == stage && !r) {
+        if envs.iter().any(|&(e, r)| e == stage && !r) {
             let at = ctx.at(&format!("rollout.stages[{i}]"));
             ctx.emit(
                 diag(Code::RolloutStageDeploy, at, format!("rollout stage `{stage}` does not deploy by rollout"))

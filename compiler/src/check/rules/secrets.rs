@@ -59,32 +59,25 @@ pub const RESERVED_ENV: &[&str] = &[
 ];
 
 pub fn check(ctx: &mut RuleCtx<'_>) {
-    let envs: Vec<String> = ctx.spec.environment.keys().cloned().collect();
-    for env in envs {
-        let e = &ctx.spec.environment[&env];
-        let secrets: Vec<(String, String)> =
-            e.secret_env.iter().map(|(k, v)| (format!("secret_env.{k}"), v.clone())).collect();
-        let vols: Vec<(String, String, String)> =
-            e.secret_volumes.iter().map(|(k, v)| (k.clone(), v.secret.clone(), v.mount_path.clone())).collect();
-        let plain: Vec<String> = e.env.keys().cloned().collect();
-        let secret_keys: Vec<String> = e.secret_env.keys().cloned().collect();
-        let all =
-            secrets.into_iter().chain(vols.iter().map(|(k, s, _)| (format!("secret_volumes.{k}.secret"), s.clone())));
-        for (path, value) in all.collect::<Vec<_>>() {
-            if let Err((msg, help)) = parse_secret(&value) {
-                let at = ctx.at(&env_path(&env, &path));
+    for (env, e) in ctx.envs() {
+        let secrets = e.secret_env.iter().map(|(k, v)| (format!("secret_env.{k}"), v));
+        let volumes = e.secret_volumes.iter().map(|(k, v)| (format!("secret_volumes.{k}.secret"), &v.secret));
+        for (path, value) in secrets.chain(volumes) {
+            if let Err((msg, help)) = parse_secret(value) {
+                let at = ctx.at(&env_path(env, &path));
                 ctx.emit(
                     diag(Code::SecretReference, at, msg).with_label("invalid secret reference").with_help_opt(help),
                 );
             }
         }
-        for (name, _, mount) in &vols {
+        for (name, volume) in &e.secret_volumes {
+            let mount = &volume.mount_path;
             let ok = mount.starts_with('/')
                 && !mount.ends_with('/')
                 && mount.rsplit_once('/').is_some_and(|(dir, file)| !dir.is_empty() && !file.is_empty())
                 && !mount.split('/').any(|seg| seg == "." || seg == "..");
             if !ok {
-                let at = ctx.at(&env_path(&env, &format!("secret_volumes.{name}.mount_path")));
+                let at = ctx.at(&env_path(env, &format!("secret_volumes.{name}.mount_path")));
                 ctx.emit(
                     diag(Code::MountPath, at, format!("`{mount}` is not an absolute path to a file in a folder"))
                         .with_label("invalid mount path")
@@ -92,14 +85,14 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 );
             }
         }
-        for key in plain.iter().chain(secret_keys.iter()) {
-            let is_secret = secret_keys.contains(key) && !plain.contains(key);
+        for key in e.env.keys().chain(e.secret_env.keys()) {
+            let is_secret = e.secret_env.contains_key(key) && !e.env.contains_key(key);
             let path = if is_secret { format!("secret_env.{key}") } else { format!("env.{key}") };
             if RESERVED_ENV.contains(&key.as_str()) {
                 ctx.emit(
                     diag(
                         Code::EnvConflict,
-                        ctx.key_at(&env_path(&env, &path)),
+                        ctx.key_at(&env_path(env, &path)),
                         format!("`{key}` is set by the platform"),
                     )
                     .with_label("reserved variable")
@@ -107,15 +100,15 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 );
             }
         }
-        for key in plain.iter().filter(|k| secret_keys.contains(k)) {
+        for key in e.env.keys().filter(|k| e.secret_env.contains_key(*k)) {
             ctx.emit(
                 diag(
                     Code::EnvConflict,
-                    ctx.key_at(&env_path(&env, &format!("secret_env.{key}"))),
+                    ctx.key_at(&env_path(env, &format!("secret_env.{key}"))),
                     format!("`{key}` is set in both `env` and `secret_env`"),
                 )
                 .with_label("set again here")
-                .with_secondary(ctx.key_at(&env_path(&env, &format!("env.{key}"))), "set in `env` here")
+                .with_secondary(ctx.key_at(&env_path(env, &format!("env.{key}"))), "set in `env` here")
                 .with_help("keep one of them"),
             );
         }

@@ -671,14 +671,14 @@ impl<'db> Walker<'db> {
 
     /// `rest` read from a value: each segment is an entry of a record.
     fn members(&mut self, file: SourceFile, value: &'db Expr, rest: &'db [Ident]) {
-        let mut current = (file, value);
+        let mut current = (file, Member::Expr(value));
         for (i, seg) in rest.iter().enumerate() {
             self.fuel = FUEL;
             match self.lookup(current.0, current.1, &seg.name) {
-                Some((f, field)) => {
-                    let loc = Location { file: f.id(self.db), range: field.key.range };
+                Some((f, key, value)) => {
+                    let loc = Location { file: f.id(self.db), range: key };
                     self.push(seg.range, Role::Member, Some(Target::Entry(loc)));
-                    current = (f, &field.value);
+                    current = (f, value);
                 }
                 None => {
                     self.unresolved(&rest[i..], Role::Member);
@@ -693,21 +693,40 @@ impl<'db> Walker<'db> {
         Some(())
     }
 
-    /// The entry `key` of a record value: written entries first, then the
-    /// spreads, the later winning, as the evaluator merges them.
-    fn lookup(&mut self, file: SourceFile, value: &'db Expr, key: &str) -> Option<(SourceFile, &'db Field)> {
+    /// The entry `key` of a record value, as the evaluator reads it: written
+    /// entries first (the first of a name wins; labeled blocks `key label {…}`
+    /// together are one entry, a map of their labels), then the spreads, the
+    /// later winning. Returns the entry's key (or label) and its value.
+    fn lookup(
+        &mut self,
+        file: SourceFile,
+        value: Member<'db>,
+        key: &str,
+    ) -> Option<(SourceFile, TextRange, Member<'db>)> {
         self.burn()?;
-        let (file, rec) = self.as_record(file, value)?;
+        let (file, rec) = match self.entries(file, value)? {
+            (file, Entries::Labeled(rec, map)) => {
+                return rec.entries.iter().find_map(|e| match e {
+                    Entry::Labeled(l) if l.key.name == map && l.label.name == key => {
+                        Some((file, l.label.range, Member::Body(&l.body)))
+                    }
+                    _ => None,
+                });
+            }
+            (file, Entries::Record(rec)) => (file, rec),
+        };
         for e in &rec.entries {
-            if let Entry::Field(f) = e
-                && f.key.name == key
-            {
-                return Some((file, f));
+            match e {
+                Entry::Field(f) if f.key.name == key => return Some((file, f.key.range, Member::Expr(&f.value))),
+                Entry::Labeled(l) if l.key.name == key => {
+                    return Some((file, l.key.range, Member::Labeled(rec, &l.key.name)));
+                }
+                _ => {}
             }
         }
         for e in rec.entries.iter().rev() {
             if let Entry::Spread(s) = e
-                && let Some(found) = self.lookup(file, &s.expr, key)
+                && let Some(found) = self.lookup(file, Member::Expr(&s.expr), key)
             {
                 return Some(found);
             }
@@ -715,24 +734,30 @@ impl<'db> Walker<'db> {
         None
     }
 
-    fn as_record(&mut self, file: SourceFile, value: &'db Expr) -> Option<(SourceFile, &'db Record)> {
+    /// What a value holds entries of, through `let`s and imports. A tagged
+    /// value has none: the evaluator reads no fields of it.
+    fn entries(&mut self, file: SourceFile, value: Member<'db>) -> Option<(SourceFile, Entries<'db>)> {
         self.burn()?;
-        match &value.kind {
-            ExprKind::Record(r) | ExprKind::Tagged { body: r, .. } => Some((file, r)),
-            ExprKind::Path(segs) => {
-                let (f, e) = self.path_value(file, segs)?;
-                self.as_record(f, e)
-            }
-            _ => None,
+        match value {
+            Member::Labeled(rec, map) => Some((file, Entries::Labeled(rec, map))),
+            Member::Body(rec) => Some((file, Entries::Record(rec))),
+            Member::Expr(e) => match &e.kind {
+                ExprKind::Record(r) => Some((file, Entries::Record(r))),
+                ExprKind::Path(segs) => {
+                    let (f, v) = self.path_value(file, segs)?;
+                    self.entries(f, v)
+                }
+                _ => None,
+            },
         }
     }
 
-    /// The expression a path in `file` reads, through `let`s and imports.
-    fn path_value(&mut self, file: SourceFile, segs: &'db [Ident]) -> Option<(SourceFile, &'db Expr)> {
+    /// The value a path in `file` reads, through `let`s and imports.
+    fn path_value(&mut self, file: SourceFile, segs: &'db [Ident]) -> Option<(SourceFile, Member<'db>)> {
         self.burn()?;
         let scope = db::file_scope(self.db, self.ws, file);
         let first = &segs.first()?.name;
-        let (mut file, mut value, rest) = if let Some(&idx) = scope.lets.get(first) {
+        let (mut file, value, rest) = if let Some(&idx) = scope.lets.get(first) {
             (file, let_value(self.db, file, idx)?, &segs[1..])
         } else {
             let target = *scope.imports.get(first)?.target.as_ref().ok()?;
@@ -740,13 +765,31 @@ impl<'db> Walker<'db> {
             let idx = *db::file_scope(self.db, self.ws, target).lets.get(member)?;
             (target, let_value(self.db, target, idx)?, &segs[2..])
         };
+        let mut value = Member::Expr(value);
         for seg in rest {
-            let (f, field) = self.lookup(file, value, &seg.name)?;
+            let (f, _, v) = self.lookup(file, value, &seg.name)?;
             file = f;
-            value = &field.value;
+            value = v;
         }
         Some((file, value))
     }
+}
+
+/// A value read through a path.
+#[derive(Clone, Copy)]
+enum Member<'db> {
+    Expr(&'db Expr),
+    /// The labeled blocks `key label { … }` of a record, for one `key`: a
+    /// map from their labels to their bodies.
+    Labeled(&'db Record, &'db str),
+    /// One labeled block's body.
+    Body(&'db Record),
+}
+
+/// What a value's entries are: a record's, or the labels of its blocks named `key`.
+enum Entries<'db> {
+    Record(&'db Record),
+    Labeled(&'db Record, &'db str),
 }
 
 fn let_value(db: &dyn Db, file: SourceFile, item: u32) -> Option<&Expr> {

@@ -325,6 +325,27 @@ job b {
         assert_eq!(range.start, large);
     }
 
+    /// Paths read what the evaluator reads: labeled blocks are entries of
+    /// their key, and a tagged value has no fields.
+    #[test]
+    fn paths_through_labeled_blocks_and_tagged_values() {
+        let text = "//- services/x.msp\nlet shared = {\n  environment dev { project_id = \"x-dev\" }\n}\nlet domain = cloudflare { zone = \"example.com\" }\nlet a = shared.environment.dev.project_id\nlet b = domain.zone\n";
+        let fx = Fixture::new(text);
+        let x = "services/x.msp";
+        let (_, text, range) = definition_at(&fx, x, "shared.environment.d|ev.project_id");
+        assert_eq!((text.as_str(), range.start), ("dev", cursor(&fx, x, "environment |dev {").1));
+        let (_, text, range) = definition_at(&fx, x, "shared.environ|ment.dev");
+        assert_eq!((text.as_str(), range.start), ("environment", cursor(&fx, x, "|environment dev {").1));
+        let (_, text, range) = definition_at(&fx, x, "dev.project_|id\n");
+        assert_eq!((text.as_str(), range.start), ("project_id", cursor(&fx, x, "{ |project_id").1));
+        let (file, offset) = cursor(&fx, x, "domain.zo|ne");
+        assert_eq!(definition(fx.db(), fx.ws(), file, offset), vec![]);
+        // As the checker reads them.
+        let errors: Vec<String> =
+            fx.loaded.result().diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+        assert_eq!(errors, ["a tagged value has no fields"]);
+    }
+
     #[test]
     fn definition_of_environments_fields_and_variants() {
         let fx = Fixture::new(WORKSPACE);

@@ -61,10 +61,13 @@ pub struct Token {
 pub fn semantic_tokens(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Token> {
     let text = file.text(db);
     let occurrences = names::occurrences(db, ws, file);
+    // The interpolations, by position: each string finds its own by search.
+    let mut holes: Vec<TextRange> = occurrences.iter().filter(|o| o.role == Role::Interp).map(|o| o.range).collect();
+    holes.sort();
     let mut raw: Vec<Token> = Vec::new();
     for o in occurrences {
         match o.role {
-            Role::Str => string_pieces(o.range, occurrences, &mut raw),
+            Role::Str => string_pieces(o.range, &holes, &mut raw),
             Role::Interp => {
                 // `${` and `}` around the path, whose names are tokens of their own.
                 for (range, word) in [
@@ -127,16 +130,13 @@ fn classify(o: &Occurrence) -> Token {
     Token { range: o.range, kind, modifiers }
 }
 
-/// A string literal without the interpolations inside it.
-fn string_pieces(string: TextRange, occurrences: &[Occurrence], out: &mut Vec<Token>) {
-    let mut holes: Vec<TextRange> = occurrences
-        .iter()
-        .filter(|o| o.role == Role::Interp && string.start <= o.range.start && o.range.end <= string.end)
-        .map(|o| o.range)
-        .collect();
-    holes.sort();
+/// A string literal without the interpolations inside it. `holes`: every
+/// interpolation of the file, sorted.
+fn string_pieces(string: TextRange, holes: &[TextRange], out: &mut Vec<Token>) {
+    let first = holes.partition_point(|h| h.start < string.start);
+    let inside = holes[first..].iter().take_while(|h| h.start < string.end).filter(|h| h.end <= string.end).copied();
     let mut at = string.start;
-    for hole in holes.into_iter().chain([TextRange::empty(string.end as usize)]) {
+    for hole in inside.chain([TextRange::empty(string.end as usize)]) {
         if hole.start > at {
             out.push(Token { range: TextRange { start: at, end: hole.start }, kind: TokenKind::String, modifiers: 0 });
         }

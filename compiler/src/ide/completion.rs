@@ -278,11 +278,7 @@ fn interpolation(
         Some((q, w)) => (Some(q), w),
         None => (None, typed),
     };
-    let b = text.as_bytes();
-    let mut end = path.end as usize;
-    while end < b.len() && context::lex::is_ident_byte(b[end]) {
-        end += 1;
-    }
+    let end = context::lex::ident_end(text.as_bytes(), path.end as usize);
     out.replace = TextRange::new(path.end as usize - word.len(), end);
     match qualifier {
         None => {

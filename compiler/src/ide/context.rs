@@ -12,7 +12,7 @@ pub mod lex;
 
 use indexmap::IndexMap;
 
-use self::lex::{Tail, Tok, Token, is_ident_byte, lex};
+use self::lex::{Tail, Tok, Token, ident_end, is_ident_byte, lex};
 use crate::check::schema::{FieldDef, SchemaDef, Ty};
 use crate::check::stdlib::stdlib;
 use crate::check::value::CtxRoot;
@@ -140,10 +140,7 @@ pub fn word_at(text: &str, offset: u32) -> Option<TextRange> {
     while s > 0 && is_ident_byte(b[s - 1]) {
         s -= 1;
     }
-    let mut e = o;
-    while e < b.len() && is_ident_byte(b[e]) {
-        e += 1;
-    }
+    let e = ident_end(b, o);
     // An identifier starts with a letter or `_`; `30s` is a number.
     (s < e && (b[s].is_ascii_alphabetic() || b[s] == b'_')).then(|| TextRange::new(s, e))
 }
@@ -162,12 +159,7 @@ pub fn cursor_context(text: &str, offset: u32) -> CursorContext {
         tokens.pop();
     }
     if tail == Tail::Code {
-        let b = text.as_bytes();
-        let mut end = word.end as usize;
-        while end < b.len() && is_ident_byte(b[end]) {
-            end += 1;
-        }
-        word.end = end as u32;
+        word.end = ident_end(text.as_bytes(), word.end as usize) as u32;
     }
 
     let mut walk = Walk::new(text);

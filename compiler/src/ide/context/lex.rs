@@ -130,7 +130,9 @@ pub fn is_ident_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
-fn ident_end(b: &[u8], mut i: usize) -> usize {
+/// Where the identifier characters from byte `i` of `b` end (`i` itself if
+/// there are none).
+pub fn ident_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && is_ident_byte(b[i]) {
         i += 1;
     }

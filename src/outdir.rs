@@ -1,9 +1,35 @@
 //! Replacing an output folder all at once. The new tree is written into a
-//! temporary folder beside the target and renamed into place only when
-//! complete, so a failed build leaves the previous output as it was, and a
-//! successful one leaves no stale files behind. Single files (`mspc fmt`,
-//! `mspc import`) are replaced the same way, through a temporary file.
+//! temporary folder `.{name}.mspc-new-{pid}` beside the target; only when it
+//! is complete does it take the target's place, so a failed build leaves the
+//! previous output as it was, and a successful one leaves no stale files
+//! behind. Single files (`mspc fmt`, `mspc import`) are replaced the same
+//! way, through a temporary file.
+//!
+//! Killed at any moment, a build leaves the target either as it was or
+//! complete. On Linux (`renameat2(RENAME_EXCHANGE)`) and macOS
+//! (`renamex_np(RENAME_SWAP)`), both through rustix, the complete new folder
+//! and the old one are exchanged in one step; the old tree, now under the
+//! temporary name, is deleted afterwards.
+//!
+//! Elsewhere, and on filesystems that refuse the exchange (`EINVAL`,
+//! `ENOSYS`, `ENOTSUP`/`EOPNOTSUPP`: some network and FUSE filesystems), two
+//! renames do it: target → `.{name}.mspc-old-{pid}`, then temporary → target.
+//! Between them (two system calls apart) the target does not exist: a build
+//! killed in that window leaves no output folder, and the complete previous
+//! tree under the `-old-` name, which the next build puts back first.
+//!
+//! The whole replacement holds an exclusive advisory lock, so builds into
+//! one output folder run one after another. On unix the lock is on the
+//! parent folder itself, opened read-only, so no lock file is left in the
+//! user's folders (builds into sibling outputs wait for each other too);
+//! elsewhere it is on a `.{name}.mspc-lock` file beside the target, which
+//! stays (removing a lock file races with the next build to open it). With
+//! the lock held, no running build owns a `.{name}.mspc-new-*` or
+//! `.{name}.mspc-old-*` folder: any there was left by a killed build, and is
+//! removed before writing. Where the platform cannot lock files at all, the
+//! build goes on without the lock.
 
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -39,16 +65,18 @@ fn replaceable(dir: &Path) -> Result<bool, OutError> {
 /// Replaces `target` with `files`, keeping the old files for which `keep`
 /// says so (those outside a filtered build).
 pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<(), OutError> {
-    if !replaceable(target)? {
-        return Err(OutError::NotOurs(target.to_path_buf()));
-    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.mspc-new-{}", std::process::id()));
+    let _lock = lock(&parent, &name)?;
+    if !replaceable(target)? {
+        return Err(OutError::NotOurs(target.to_path_buf()));
+    }
+    remove_stale(&parent, &name, target)?;
+    let tmp = parent.join(temporary(&name, NEW, std::process::id()));
     let result = fill(&tmp, target, files, &keep).and_then(|()| swap(&tmp, target, &parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -99,11 +127,113 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), OutError> {
     std::fs::write(&path, bytes).map_err(io_at(&path))
 }
 
+const NEW: &str = "new";
+const OLD: &str = "old";
+
+/// The name of a temporary folder of the target `name`: `kind` is [`NEW`]
+/// or [`OLD`].
+fn temporary(name: &str, kind: &str, pid: u32) -> String {
+    format!(".{name}.mspc-{kind}-{pid}")
+}
+
+/// Whether `entry` (a file name) is a temporary folder of the target `name`,
+/// and which kind.
+fn temporary_kind<'a>(name: &str, entry: &'a str) -> Option<&'a str> {
+    let rest = entry.strip_prefix('.')?.strip_prefix(name)?.strip_prefix(".mspc-")?;
+    let (kind, pid) = rest.split_once('-')?;
+    let pid_ok = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+    ([NEW, OLD].contains(&kind) && pid_ok).then_some(kind)
+}
+
+/// Takes the lock that serializes replacements of `parent`/`name`; it is
+/// released when the file is dropped, or when the process dies. `None`: the
+/// platform cannot lock.
+fn lock(parent: &Path, name: &str) -> Result<Option<File>, OutError> {
+    let (path, file) = lock_file(parent, name);
+    let file = file.map_err(io_at(&path))?;
+    match file.lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(None),
+        Err(e) => Err(OutError::Io(path, e)),
+    }
+}
+
+/// What is locked, opened: on unix the parent folder itself, read-only.
+#[cfg(unix)]
+fn lock_file(parent: &Path, _name: &str) -> (PathBuf, io::Result<File>) {
+    (parent.to_path_buf(), File::open(parent))
+}
+
+/// What is locked, opened: elsewhere a lock file beside the target, which
+/// stays.
+#[cfg(not(unix))]
+fn lock_file(parent: &Path, name: &str) -> (PathBuf, io::Result<File>) {
+    let path = parent.join(format!(".{name}.mspc-lock"));
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path);
+    (path, file)
+}
+
+/// Removes the temporary folders that killed builds left beside `target`
+/// (the caller holds the lock: no running build owns one). A missing target
+/// with a previous output under an `-old-` name means a build was killed
+/// between the two renames of the fallback: that output is complete (trees
+/// being deleted are under `-new-` names), and is put back first.
+fn remove_stale(parent: &Path, name: &str, target: &Path) -> Result<(), OutError> {
+    let mut stale: Vec<(PathBuf, bool)> = Vec::new();
+    for entry in std::fs::read_dir(parent).map_err(io_at(parent))? {
+        let entry = entry.map_err(io_at(parent))?;
+        if let Some(kind) = entry.file_name().to_str().and_then(|n| temporary_kind(name, n)) {
+            stale.push((entry.path(), kind == OLD));
+        }
+    }
+    stale.sort();
+    if std::fs::symlink_metadata(target).is_err()
+        && let Some(i) = stale.iter().position(|(_, old)| *old)
+    {
+        let (previous, _) = stale.remove(i);
+        std::fs::rename(&previous, target).map_err(io_at(target))?;
+    }
+    for (path, _) in stale {
+        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let removed = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        removed.map_err(io_at(&path))?;
+    }
+    Ok(())
+}
+
+/// Puts the complete tree `tmp` in place of `target`.
 fn swap(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Result<(), OutError> {
     if !target.exists() {
         return std::fs::rename(tmp, target).map_err(io_at(target));
     }
-    let old = parent.join(format!(".{name}.mspc-old-{}", std::process::id()));
+    if exchange(tmp, target).map_err(io_at(target))? {
+        // `tmp` now holds the previous output.
+        return std::fs::remove_dir_all(tmp).map_err(io_at(tmp));
+    }
+    swap_by_renames(tmp, target, parent, name)
+}
+
+/// Exchanges the folders `a` and `b` in one step. `Ok(false)`: the platform
+/// or the filesystem cannot, and nothing changed.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP, Errno::OPNOTSUPP].contains(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// The fallback: the target is missing between the two renames.
+fn swap_by_renames(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Result<(), OutError> {
+    let old = parent.join(temporary(name, OLD, std::process::id()));
     let _ = std::fs::remove_dir_all(&old);
     std::fs::rename(target, &old).map_err(io_at(target))?;
     if let Err(e) = std::fs::rename(tmp, target) {
@@ -111,7 +241,10 @@ fn swap(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Result<(), OutE
         let _ = std::fs::rename(&old, target);
         return Err(OutError::Io(target.to_path_buf(), e));
     }
-    std::fs::remove_dir_all(&old).map_err(io_at(&old))
+    // Deleted under the `-new-` name (free again), so that an `-old-` folder
+    // is only ever a whole previous output.
+    std::fs::rename(&old, tmp).map_err(io_at(&old))?;
+    std::fs::remove_dir_all(tmp).map_err(io_at(tmp))
 }
 
 /// Relative paths of the files under `root`, with `/` separators, hidden
@@ -123,7 +256,158 @@ fn walk(root: &Path) -> Result<Vec<String>, OutError> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+
+    /// A fresh folder for one test.
+    fn scratch(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mspc-outdir-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn files(pairs: &[(&str, &str)]) -> Vec<OutputFile> {
+        pairs.iter().map(|(p, c)| OutputFile { path: p.to_string(), contents: c.to_string() }).collect()
+    }
+
+    fn tree(dir: &Path) -> BTreeMap<String, String> {
+        walk(dir)
+            .unwrap()
+            .into_iter()
+            .map(|rel| (rel.clone(), std::fs::read_to_string(dir.join(rel)).unwrap()))
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    const MARKER_TEXT: &str = "Generated by mspc. This folder is replaced on every build.\n";
+
+    #[test]
+    fn replacing_an_output_puts_the_new_tree_in_place_and_leaves_nothing_beside_it() {
+        let dir = scratch("exchange");
+        let out = dir.join("out");
+        replace(&out, &files(&[("a/old.tf", "old"), ("b.tf", "old b")]), |_| false).unwrap();
+        replace(&out, &files(&[("a/new.tf", "new"), ("b.tf", "new b")]), |_| false).unwrap();
+        let want: BTreeMap<String, String> =
+            [("a/new.tf", "new"), ("b.tf", "new b"), (MARKER, MARKER_TEXT)].map(|(p, c)| (p.into(), c.into())).into();
+        assert_eq!(tree(&out), want);
+        assert_eq!(names(&dir), ["out"], "the old tree or a temporary folder was left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Where the platform has it, the exchange itself (the filesystems tests
+    /// run on support it).
+    #[test]
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    fn exchange_swaps_two_folders_in_one_step() {
+        let dir = scratch("exchange-only");
+        write(&dir, "a/x", b"in a").unwrap();
+        write(&dir, "b/y", b"in b").unwrap();
+        assert!(exchange(&dir.join("a"), &dir.join("b")).unwrap(), "the filesystem refused the exchange");
+        assert_eq!(std::fs::read(dir.join("a/y")).unwrap(), b"in b");
+        assert_eq!(std::fs::read(dir.join("b/x")).unwrap(), b"in a");
+        assert_eq!(names(&dir), ["a", "b"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_fallback_of_two_renames_leaves_the_new_tree_and_nothing_else() {
+        let dir = scratch("renames");
+        write(&dir, "out/old.tf", b"old").unwrap();
+        write(&dir, "tmp/new.tf", b"new").unwrap();
+        swap_by_renames(&dir.join("tmp"), &dir.join("out"), &dir, "out").unwrap();
+        assert_eq!(walk(&dir.join("out")).unwrap(), ["new.tf"]);
+        assert_eq!(names(&dir), ["out"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn temporaries_left_by_killed_builds_are_removed_and_nothing_else() {
+        let dir = scratch("stale");
+        let out = dir.join("out");
+        replace(&out, &files(&[("a.tf", "old")]), |_| false).unwrap();
+        // A half-written new tree, an old tree half deleted, a stray file.
+        write(&dir, ".out.mspc-new-123/a/partial.tf", b"").unwrap();
+        write(&dir, ".out.mspc-old-4567/a.tf", b"").unwrap();
+        write(&dir, ".out.mspc-new-99", b"").unwrap();
+        // Not ours to remove: another target's, or not a pid.
+        for other in [".other.mspc-new-1/x", ".out.mspc-new-1x/x", ".out.mspc-new-/x", ".out.mspc-tmp-1/x", "out2/x"] {
+            write(&dir, other, b"").unwrap();
+        }
+        replace(&out, &files(&[("a.tf", "new")]), |_| false).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.tf")).unwrap(), "new");
+        assert_eq!(
+            names(&dir),
+            [".other.mspc-new-1", ".out.mspc-new-", ".out.mspc-new-1x", ".out.mspc-tmp-1", "out", "out2"]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_previous_output_left_between_the_two_renames_is_put_back_first() {
+        let dir = scratch("recover");
+        let out = dir.join("out");
+        replace(&out, &files(&[("kept/a.tf", "kept"), ("built/b.tf", "old")]), |_| false).unwrap();
+        // Killed between the renames: no target, the whole previous output
+        // under the old name, maybe the new tree too.
+        std::fs::rename(&out, dir.join(".out.mspc-old-42")).unwrap();
+        write(&dir, ".out.mspc-new-42/built/b.tf", b"half").unwrap();
+        // A filtered build keeps the files outside it, from the previous output.
+        replace(&out, &files(&[("built/b.tf", "new")]), |rel| rel.starts_with("kept/")).unwrap();
+        let want: BTreeMap<String, String> = [("built/b.tf", "new"), ("kept/a.tf", "kept"), (MARKER, MARKER_TEXT)]
+            .map(|(p, c)| (p.into(), c.into()))
+            .into();
+        assert_eq!(tree(&out), want);
+        assert_eq!(names(&dir), ["out"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn concurrent_replacements_of_one_output_run_one_after_another() {
+        let dir = scratch("concurrent");
+        let out = dir.join("out");
+        // Threads share the pid, so their temporary folders share a name:
+        // only the lock keeps them apart.
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let out = &out;
+                s.spawn(move || {
+                    for round in 0..5 {
+                        let text = format!("{t}-{round}");
+                        let set: Vec<(String, String)> =
+                            (0..20).map(|i| (format!("d{i}/f.tf"), text.clone())).collect();
+                        let set: Vec<(&str, &str)> = set.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+                        replace(out, &files(&set), |_| false).unwrap();
+                    }
+                });
+            }
+        });
+        let got = tree(&out);
+        assert_eq!(got.len(), 21);
+        let texts: std::collections::BTreeSet<&String> =
+            got.iter().filter(|(p, _)| *p != MARKER).map(|(_, c)| c).collect();
+        assert_eq!(texts.len(), 1, "a mixed tree: {texts:?}");
+        assert_eq!(names(&dir), ["out"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_folder_without_the_marker_is_refused_and_left_alone() {
+        let dir = scratch("not-ours");
+        write(&dir, "out/mine.txt", b"mine").unwrap();
+        write(&dir, ".out.mspc-new-5/x", b"").unwrap();
+        assert!(matches!(replace(&dir.join("out"), &files(&[("a.tf", "")]), |_| false), Err(OutError::NotOurs(_))));
+        assert_eq!(walk(&dir.join("out")).unwrap(), ["mine.txt"]);
+        assert_eq!(names(&dir), [".out.mspc-new-5", "out"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn replace_file_writes_new_and_existing_files_and_leaves_no_temporary_file() {

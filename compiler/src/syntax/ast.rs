@@ -32,6 +32,19 @@ impl TextRange {
     pub fn as_usize(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
+    /// The range inside `text` and widened to whole characters: a range
+    /// counted in bytes (`at..at + 1`) may end inside a multi-byte one.
+    pub fn on_chars(self, text: &str) -> TextRange {
+        let mut start = (self.start as usize).min(text.len());
+        let mut end = (self.end as usize).clamp(start, text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        TextRange::new(start, end)
+    }
 }
 
 impl fmt::Debug for TextRange {

@@ -169,6 +169,7 @@ impl<'a> Lower<'a> {
         label: impl Into<String>,
         help: Option<String>,
     ) {
+        let range = range.on_chars(self.text);
         self.errors.push(SyntaxError { code, range, message: message.into(), label: label.into(), help });
     }
 
@@ -848,6 +849,19 @@ mod tests {
                 other => panic!("{other:?}"),
             },
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_cover_whole_characters() {
+        // Found by the `parse` fuzz target: a one-byte range at a stray `�`.
+        for text in ["let a = b\u{fffd}\u{fffd}c\n", "\u{fffd}\n", "service a {\n  é = 1\n}\n", "let a = 1\n😀"] {
+            let p = parse(text);
+            assert!(!p.errors.is_empty(), "{text:?}");
+            for e in &p.errors {
+                let r = e.range.as_usize();
+                assert!(text.get(r.clone()).is_some(), "{text:?}: {r:?} splits a character");
+            }
         }
     }
 

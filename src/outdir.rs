@@ -250,7 +250,7 @@ fn swap_by_renames(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Resu
 /// Relative paths of the files under `root`, with `/` separators, hidden
 /// ones (the marker) included.
 fn walk(root: &Path) -> Result<Vec<String>, OutError> {
-    let found = load::walk(root, |_| true, |_| true).map_err(|e| OutError::Io(e.path, e.error))?;
+    let found = load::walk(root, |_| true, |_| true, usize::MAX).map_err(|e| OutError::Io(e.path, e.error))?;
     Ok(found.into_iter().map(|(rel, _)| rel).collect())
 }
 

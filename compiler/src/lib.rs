@@ -9,5 +9,6 @@ pub mod fmt;
 pub mod ide;
 pub mod import;
 pub mod ir;
+pub mod limits;
 pub mod scaffold;
 pub mod syntax;

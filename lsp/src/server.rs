@@ -219,7 +219,9 @@ impl Backend {
             return false;
         }
         let Some(path) = uri.to_file_path() else { return false };
-        let path = crate::state::canonical(&path);
+        // The folder's real path, but the file's own name: a link is the
+        // workspace's file, which the loader then refuses to follow out.
+        let path = crate::state::canonical_folder(&path);
         let Some(host) = st.hosts.values_mut().find(|h| path.starts_with(&h.root)) else { return false };
         let Some(rel) = host.relative(&path) else { return false };
         if deleted {
@@ -288,6 +290,14 @@ impl LanguageServer for Backend {
                 (None, None) => Vec::new(),
             };
             cfg.folders = roots.iter().filter_map(|u| u.to_file_path().map(|p| p.into_owned())).collect();
+            if !cfg.folders.is_empty() {
+                let mut readable: Vec<PathBuf> = Vec::new();
+                for folder in &cfg.folders {
+                    readable.push(crate::state::canonical(folder));
+                    readable.extend(load::find_root(folder));
+                }
+                self.state().readable = Some(readable);
+            }
             cfg.dynamic_watch = params
                 .capabilities
                 .workspace

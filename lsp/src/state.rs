@@ -99,17 +99,16 @@ impl Host {
         true
     }
 
-    /// Reads a file from disk again (after it changed there, or its editor closed).
+    /// Reads a file from disk again (after it changed there, or its editor
+    /// closed), as the loader does: only from inside the workspace.
     pub fn reload(&mut self, rel: &str) -> bool {
         let abs = self.root.join(rel);
-        if abs.is_file() {
-            match std::fs::read(&abs) {
-                Ok(bytes) => {
-                    let (text, problem) = load::decode(bytes);
-                    self.set_text(rel, text, problem)
-                }
-                Err(e) => self.set_text(rel, String::new(), Some(LoadProblem::Unreadable(e.to_string()))),
-            }
+        if rel.split('/').any(|part| part == ".." || part == ".") {
+            return self.remove(rel);
+        }
+        if std::fs::symlink_metadata(&abs).is_ok() {
+            let (text, problem) = load::read_file(&self.root, &abs);
+            self.set_text(rel, text, problem)
         } else {
             self.remove(rel)
         }
@@ -136,17 +135,23 @@ pub struct State {
     pub published: HashMap<Uri, Vec<tower_lsp_server::ls_types::Diagnostic>>,
     /// Bumped by every edit; a diagnostics run publishes only if none came after it.
     pub generation: u64,
+    /// Where the server may read: the client's workspace folders and the
+    /// workspaces holding them (real paths). `None` when the client named
+    /// no folder: then a document's own workspace is found from its path.
+    pub readable: Option<Vec<PathBuf>>,
 }
 
-/// The real path of a document, also when it is not saved yet (its folder is).
-pub fn canonical(path: &Path) -> PathBuf {
-    if let Ok(p) = std::fs::canonicalize(path) {
-        return p;
-    }
+/// A path with its folder's links resolved, but not the file's own.
+pub fn canonical_folder(path: &Path) -> PathBuf {
     match (path.parent().and_then(|d| std::fs::canonicalize(d).ok()), path.file_name()) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => path.to_path_buf(),
     }
+}
+
+/// The real path of a document, also when it is not saved yet (its folder is).
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| canonical_folder(path))
 }
 
 impl State {
@@ -154,13 +159,15 @@ impl State {
     /// nearest folder above holding `platform.msp`, or the file alone.
     pub fn host_for(&mut self, path: &Path) -> (&mut Host, String) {
         let path = canonical(path);
+        // A document from elsewhere is served alone: nothing around it is read.
+        let outside = self.readable.as_ref().is_some_and(|r| !r.iter().any(|dir| path.starts_with(dir)));
         let existing = self
             .hosts
             .keys()
             .filter(|root| path.starts_with(root))
             .max_by_key(|root| root.components().count())
             .cloned();
-        let found = load::find_root(&path);
+        let found = if outside { None } else { load::find_root(&path) };
         let root = match (existing, found) {
             // A nearer platform.msp than any loaded host is its own workspace.
             (Some(e), Some(f)) if f.starts_with(&e) && f != e => f,
@@ -169,7 +176,7 @@ impl State {
             (None, None) => path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf),
         };
         if !self.hosts.contains_key(&root) {
-            let host = if load::find_root(&root).as_deref() == Some(root.as_path()) {
+            let host = if !outside && load::find_root(&root).as_deref() == Some(root.as_path()) {
                 Host::load(&root)
             } else {
                 Host::single(&root)

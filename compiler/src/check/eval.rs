@@ -10,9 +10,10 @@ use crate::db::{self, Db, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, FileId, Span, suggest};
 use crate::syntax::{self, Entry, Expr, ExprKind, Ident, StrPart, TextRange};
 
+use crate::limits::MAX_EXPANSION;
 /// How many `let`s may be followed to reach a value. With the syntax's
 /// bracket limit this bounds how deep any value can nest.
-pub const MAX_LET_DEPTH: usize = 32;
+pub use crate::limits::MAX_LET_DEPTH;
 
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
@@ -25,7 +26,10 @@ pub struct Evaluator<'db> {
     db: &'db dyn Db,
     ws: Workspace,
     diags: Vec<Diagnostic>,
-    cache: HashMap<(FileId, String), Raw>,
+    /// Each `let` evaluated so far, with its weight (`Raw::weight`).
+    cache: HashMap<(FileId, String), (Raw, usize)>,
+    /// What copies of `let`s and `defaults` may still cost (`MAX_EXPANSION`).
+    budget: usize,
     /// The `let`s being evaluated, with where each was used.
     stack: Vec<((FileId, String), Span)>,
     /// Report problems inside `let` values. The file that owns a `let`
@@ -37,7 +41,15 @@ pub struct Evaluator<'db> {
 impl<'db> Evaluator<'db> {
     /// For checking a file's own `let`s: every problem is reported.
     pub fn for_file(db: &'db dyn Db, ws: Workspace) -> Self {
-        Evaluator { db, ws, diags: Vec::new(), cache: HashMap::new(), stack: Vec::new(), report_lets: true }
+        Evaluator {
+            db,
+            ws,
+            diags: Vec::new(),
+            cache: HashMap::new(),
+            budget: MAX_EXPANSION,
+            stack: Vec::new(),
+            report_lets: true,
+        }
     }
 
     /// For a declaration: problems inside `let`s it uses are left to their files.
@@ -53,6 +65,38 @@ impl<'db> Evaluator<'db> {
         if self.report_lets || self.stack.is_empty() || d.code == Code::TooDeep {
             self.diags.push(d);
         }
+    }
+
+    /// Pays for a copy of a value. Every use of a name copies its value, so
+    /// names that use names (`let b = [a, a]`) grow exponentially; past the
+    /// budget the copy is refused, once with an error.
+    fn charge(&mut self, weight: usize, at: Span) -> bool {
+        if weight <= self.budget {
+            self.budget -= weight;
+            return true;
+        }
+        // Reported once; later copies fail quietly. A declaration reports
+        // where it uses the `let` that grew too large; the `let`'s own file
+        // reports inside it.
+        if self.budget > 0 {
+            self.budget = 0;
+            let at = if self.report_lets { at } else { self.stack.first().map_or(at, |(_, used)| *used) };
+            self.diags.push(
+                Diagnostic::new(
+                    Code::ValueTooLarge,
+                    at,
+                    format!(
+                        "this use makes the values built from names exceed {MAX_EXPANSION} (values and bytes of text)"
+                    ),
+                )
+                .with_label("too large once expanded")
+                .with_note(
+                    "every use of a `let` or of `defaults` copies its value, so names built from names grow fast",
+                )
+                .with_help("use each value directly where it is needed instead of nesting copies of it"),
+            );
+        }
+        false
     }
 
     fn span(&self, scope: Scope, range: TextRange) -> Span {
@@ -261,6 +305,9 @@ impl<'db> Evaluator<'db> {
         if first.name == "defaults"
             && let Some(defaults) = scope.defaults
         {
+            if !self.charge(defaults.weight(), span) {
+                return Raw::error(span);
+            }
             let mut v = defaults.clone();
             v.via = Some(span);
             return self.navigate(v, &segs[1..], span, scope);
@@ -387,8 +434,11 @@ impl<'db> Evaluator<'db> {
     fn let_value(&mut self, file: SourceFile, name: &str, use_span: Span) -> Option<Raw> {
         let fid = file.id(self.db);
         let key = (fid, name.to_string());
-        if let Some(v) = self.cache.get(&key) {
-            return Some(v.clone());
+        if let Some(&(_, weight)) = self.cache.get(&key) {
+            if !self.charge(weight, use_span) {
+                return None;
+            }
+            return self.cache.get(&key).map(|(v, _)| v.clone());
         }
         if let Some(pos) = self.stack.iter().position(|(k, _)| *k == key) {
             let chain: Vec<String> = self.stack[pos..].iter().map(|((_, n), _)| format!("`{n}`")).collect();
@@ -423,9 +473,14 @@ impl<'db> Evaluator<'db> {
             return None;
         };
         self.stack.push((key.clone(), use_span));
-        let value = self.expr(&l.value, Scope { file, defaults: None });
+        let mut value = self.expr(&l.value, Scope { file, defaults: None });
         self.stack.pop();
-        self.cache.insert(key, value.clone());
+        if self.budget == 0 {
+            // Over budget while building it: the value is incomplete, and
+            // keeping it would let the names above it grow on.
+            value = Raw::error(use_span);
+        }
+        self.cache.insert(key, (value.clone(), value.weight()));
         Some(value)
     }
 

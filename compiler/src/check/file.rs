@@ -8,6 +8,7 @@ use super::eval::{Evaluator, Scope};
 use super::platform::PLATFORM_FILE;
 use crate::db::{self, Db, ImportError, SourceFile, Workspace};
 use crate::diagnostics::{self, Code, Diagnostic, FileId, Span};
+use crate::limits::{self, MAX_FILE_BYTES, MAX_FILES, MAX_WORKSPACE_BYTES};
 use crate::syntax::{DeclKind, Item, SyntaxError, TextRange};
 
 pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
@@ -46,6 +47,13 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
             }
             _ => {}
         }
+    }
+    if parse.ast.items.is_empty() && parse.errors.is_empty() && load_problem.is_none() && !is_platform_file {
+        out.push(
+            Diagnostic::new(Code::EmptyFile, at(TextRange::empty(0)), "this file declares nothing")
+                .with_label("empty")
+                .with_help("declare a `service`, a `job` or shared `let`s here, or delete the file"),
+        );
     }
     out.extend(load_problem);
     let scope = db::file_scope(db, ws, file);
@@ -136,6 +144,40 @@ pub fn load_problem(db: &dyn Db, file: SourceFile) -> Option<Diagnostic> {
         )
         .with_label("invalid bytes, shown as �")
         .with_help("save the file as UTF-8"),
+        db::LoadProblem::NotAFile => {
+            Diagnostic::new(Code::UnreadableFile, at(TextRange::empty(0)), "this is not a file, though it is named like one")
+                .with_label("not a regular file")
+                .with_help("rename it: mspc reads the files named `*.msp`, `README.md` and `*.bigquerytable.json`, and does not look inside folders named so")
+        }
+        db::LoadProblem::TooLarge { bytes } => Diagnostic::new(
+            Code::FileTooLarge,
+            at(TextRange::empty(0)),
+            format!("this file is {}; files over {} are not read", limits::size(*bytes), limits::size(MAX_FILE_BYTES as u64)),
+        )
+        .with_label("not read")
+        .with_help("split it: a service per file, shared values in files of `let`s"),
+        db::LoadProblem::OutsideWorkspace { target } => Diagnostic::new(
+            Code::OutsideWorkspace,
+            at(TextRange::empty(0)),
+            format!("this file links to `{target}`, outside the workspace; it is not read"),
+        )
+        .with_label("not read")
+        .with_help("copy the file into the workspace, or link to one inside it"),
+        db::LoadProblem::WorkspaceTooLarge { files, bytes } => Diagnostic::new(
+            Code::WorkspaceTooLarge,
+            at(TextRange::empty(0)),
+            if *files > MAX_FILES {
+                format!("this workspace holds more than {MAX_FILES} files, the most mspc loads; it was not loaded")
+            } else {
+                format!(
+                    "this workspace's files hold {}, more than the {} mspc loads; it was not loaded",
+                    limits::size(*bytes),
+                    limits::size(MAX_WORKSPACE_BYTES as u64)
+                )
+            },
+        )
+        .with_label("workspace root")
+        .with_help("split it into several workspaces (each a folder with its own `platform.msp`), or move files that are not part of it elsewhere"),
         db::LoadProblem::Unreadable(why) => {
             Diagnostic::new(Code::UnreadableFile, at(TextRange::empty(0)), format!("this file cannot be read: {why}"))
                 .with_label("unreadable")

@@ -103,9 +103,8 @@ pub struct Checker<'a> {
     pub used: std::collections::BTreeSet<String>,
 }
 
-/// Deeper values are refused rather than risk the stack: no schema nests
-/// anywhere near this.
-const MAX_VALUE_DEPTH: usize = 64;
+// Deeper values are refused rather than risk the stack.
+use crate::limits::MAX_VALUE_DEPTH;
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }

@@ -50,6 +50,24 @@ impl Raw {
         }
     }
 
+    /// What copying the value costs: its values, itself included, plus the
+    /// bytes of its text.
+    pub fn weight(&self) -> usize {
+        1 + match &self.kind {
+            RawKind::Str(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    RawPart::Text(t) => t.len(),
+                    RawPart::Ref { .. } => 1,
+                })
+                .sum(),
+            RawKind::List(items) => items.iter().map(Raw::weight).sum(),
+            RawKind::Record(r) | RawKind::Tagged { body: r, .. } => r.fields.values().map(|f| f.value.weight()).sum(),
+            RawKind::Name { value: Some(v), .. } | RawKind::Secret(v) => v.weight(),
+            _ => 0,
+        }
+    }
+
     /// Follows a bare name bound by `let` to its value.
     pub fn resolved(&self) -> &Raw {
         match &self.kind {

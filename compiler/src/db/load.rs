@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Database, SourceFile, Workspace};
+use std::io::Read;
+
+use super::{Database, LoadProblem, SourceFile, Workspace};
 use crate::diagnostics::{FileId, SourceMap};
+use crate::limits::{MAX_FILE_BYTES, MAX_FILES, MAX_WORKSPACE_BYTES};
 
 /// Walks up from `start` (a file or folder) to the folder holding `platform.msp`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
@@ -30,18 +33,28 @@ pub struct LoadError {
 }
 
 /// Files found under `root`, relative paths with `/`, sorted. Hidden folders,
-/// `target` and `node_modules` are skipped.
+/// `target` and `node_modules` are skipped. A folder named like a workspace
+/// file (`x.msp`) is listed, not entered: reading it reports it. Links to
+/// folders are not followed (a link to a file is listed; `read_file`
+/// confines it).
 pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
-    walk(root, |dir| !dir.starts_with('.') && dir != "target" && dir != "node_modules", is_workspace_file)
+    walk(
+        root,
+        |dir| !dir.starts_with('.') && dir != "target" && dir != "node_modules" && !is_workspace_file(dir),
+        is_workspace_file,
+        MAX_FILES + 1,
+    )
 }
 
 /// The files under `root` as (relative path with `/`, path), sorted, entering
-/// only the folders whose name `keep_dir` accepts and listing only the files
-/// whose name `keep_file` accepts.
+/// only the folders whose name `keep_dir` accepts and listing the files, and
+/// the folders `keep_dir` refuses, whose name `keep_file` accepts; at most
+/// `max` of them (which ones, when there are more, is unspecified).
 pub fn walk(
     root: &Path,
     keep_dir: impl Fn(&str) -> bool,
     keep_file: impl Fn(&str) -> bool,
+    max: usize,
 ) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -52,12 +65,14 @@ pub fn walk(
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
             let ty = entry.file_type().map_err(|error| LoadError { path: path.clone(), error })?;
-            if ty.is_dir() {
-                if keep_dir(&name) {
-                    stack.push(path);
-                }
+            if ty.is_dir() && keep_dir(&name) {
+                stack.push(path);
             } else if keep_file(&name) {
                 out.push((slash_path(path.strip_prefix(root).unwrap_or(&path)), path));
+                if out.len() >= max {
+                    stack.clear();
+                    break;
+                }
             }
         }
     }
@@ -70,14 +85,49 @@ pub fn slash_path(rel: &Path) -> String {
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
+/// Reads one workspace file. `real_root` is the workspace root with its
+/// links resolved: a file whose real path is outside it is not read, nor is
+/// anything that is not a regular file (a folder, or a pipe that would
+/// block), nor a file over `MAX_FILE_BYTES`. A file that vanished since it
+/// was listed is unreadable, like any other I/O error.
+pub fn read_file(real_root: &Path, path: &Path) -> (String, Option<LoadProblem>) {
+    let unreadable = |e: std::io::Error| (String::new(), Some(LoadProblem::Unreadable(e.to_string())));
+    let real = match std::fs::canonicalize(path) {
+        Ok(p) => p,
+        Err(e) => return unreadable(e),
+    };
+    if !real.starts_with(real_root) {
+        return (String::new(), Some(LoadProblem::OutsideWorkspace { target: real.display().to_string() }));
+    }
+    let meta = match std::fs::metadata(&real) {
+        Ok(m) => m,
+        Err(e) => return unreadable(e),
+    };
+    if !meta.is_file() {
+        return (String::new(), Some(LoadProblem::NotAFile));
+    }
+    let too_large = |bytes: u64| (String::new(), Some(LoadProblem::TooLarge { bytes }));
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return too_large(meta.len());
+    }
+    // Bounded even if the file grows after the size was read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let read = std::fs::File::open(&real).and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
+    match read {
+        Ok(_) if bytes.len() > MAX_FILE_BYTES => too_large(bytes.len() as u64),
+        Ok(_) => decode(bytes),
+        Err(e) => unreadable(e),
+    }
+}
+
 /// Decodes a file's bytes: lossily when they are not UTF-8, noting where.
-pub fn decode(bytes: Vec<u8>) -> (String, Option<super::LoadProblem>) {
+pub fn decode(bytes: Vec<u8>) -> (String, Option<LoadProblem>) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            (text, Some(super::LoadProblem::NotUtf8 { at: valid as u32 }))
+            (text, Some(LoadProblem::NotUtf8 { at: valid as u32 }))
         }
     }
 }
@@ -93,14 +143,31 @@ impl Loaded {
     /// Reads a workspace. Only failing to list a folder is an error; a file
     /// that cannot be read becomes a diagnostic on that file.
     pub fn from_disk(root: &Path) -> Result<Loaded, LoadError> {
-        let mut files = Vec::new();
-        for (rel, abs) in collect(root)? {
-            let (text, problem) = match std::fs::read(&abs) {
-                Ok(bytes) => decode(bytes),
-                Err(e) => (String::new(), Some(super::LoadProblem::Unreadable(e.to_string()))),
-            };
-            files.push((rel, text, problem));
+        let real_root = std::fs::canonicalize(root).map_err(|error| LoadError { path: root.to_path_buf(), error })?;
+        let listed = collect(root)?;
+        // A workspace over the bounds is not read, but for the file that
+        // carries the error (`platform.msp`): checking part of it would only
+        // add misleading errors. The sizes are the listing's, before reading.
+        let bytes: u64 = listed.iter().map(|(_, abs)| std::fs::metadata(abs).map_or(0, |m| m.len())).sum();
+        if listed.len() > MAX_FILES || bytes > MAX_WORKSPACE_BYTES as u64 {
+            let platform = crate::check::platform::PLATFORM_FILE;
+            let carrier = listed.iter().find(|(rel, _)| rel == platform).or(listed.first());
+            let files = carrier
+                .map(|(rel, abs)| {
+                    let (text, _) = read_file(&real_root, abs);
+                    (rel.clone(), text, Some(LoadProblem::WorkspaceTooLarge { files: listed.len(), bytes }))
+                })
+                .into_iter()
+                .collect();
+            return Ok(Loaded::with_problems(Database::default(), root.to_path_buf(), files));
         }
+        let files = listed
+            .into_iter()
+            .map(|(rel, abs)| {
+                let (text, problem) = read_file(&real_root, &abs);
+                (rel, text, problem)
+            })
+            .collect();
         Ok(Loaded::with_problems(Database::default(), root.to_path_buf(), files))
     }
 
@@ -108,11 +175,7 @@ impl Loaded {
         Loaded::with_problems(db, root, files.into_iter().map(|(p, t)| (p, t, None)).collect())
     }
 
-    pub fn with_problems(
-        db: Database,
-        root: PathBuf,
-        files: Vec<(String, String, Option<super::LoadProblem>)>,
-    ) -> Loaded {
+    pub fn with_problems(db: Database, root: PathBuf, files: Vec<(String, String, Option<LoadProblem>)>) -> Loaded {
         let sources: Vec<SourceFile> = files
             .into_iter()
             .enumerate()
@@ -147,5 +210,29 @@ impl SourceMap for Loaded {
             return f.text;
         }
         self.workspace.files(&self.db).get(file.0 as usize).map_or("", |f| f.text(&self.db).as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_after_listing_is_unreadable_and_reported() {
+        let dir = std::env::temp_dir().join(format!("mspc-vanish-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = std::fs::canonicalize(&dir).unwrap();
+        let path = root.join("gone.msp");
+        std::fs::write(&path, "let a = 1\n").unwrap();
+        let listed = collect(&root).unwrap();
+        assert_eq!(listed.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        let (text, problem) = read_file(&root, &listed[0].1);
+        assert_eq!(text, "");
+        assert!(matches!(problem, Some(LoadProblem::Unreadable(_))), "{problem:?}");
+        let loaded = Loaded::with_problems(Database::default(), root, vec![(listed[0].0.clone(), text, problem)]);
+        let codes: Vec<&str> = loaded.result().diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0008"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

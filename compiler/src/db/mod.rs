@@ -38,6 +38,15 @@ pub enum LoadProblem {
     NotUtf8 { at: u32 },
     /// Not readable at all (the I/O error's message).
     Unreadable(String),
+    /// A folder, pipe or device named like a workspace file.
+    NotAFile,
+    /// Larger than `limits::MAX_FILE_BYTES`; not read.
+    TooLarge { bytes: u64 },
+    /// A link to a file outside the workspace root; not read.
+    OutsideWorkspace { target: String },
+    /// Set on `platform.msp` when the workspace holds more files or bytes
+    /// than the limits allow; the files past them were not loaded.
+    WorkspaceTooLarge { files: usize, bytes: u64 },
 }
 
 /// The set of files. Changing a file's text does not change this input, so

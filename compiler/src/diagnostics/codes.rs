@@ -42,6 +42,11 @@ codes! {
     TooDeep = "E0006", "nesting-too-deep", Error, "Brackets, or values through `let`s, are nested deeper than the compiler accepts.";
     InterpolationNotAllowed = "E0007", "interpolation-not-allowed", Error, "`${…}` is used where only a plain string is allowed.";
     UnreadableFile = "E0008", "unreadable-file", Error, "A workspace file could not be read, or is not valid UTF-8.";
+    FileTooLarge = "E0009", "file-too-large", Error, "A file is larger than the compiler reads.";
+    WorkspaceTooLarge = "E0010", "workspace-too-large", Error, "A workspace has more files, or more bytes, than the compiler loads.";
+    StringTooLong = "E0011", "string-too-long", Error, "A string literal is longer than the compiler accepts.";
+    ValueTooLarge = "E0012", "value-too-large", Error, "A value grows past the compiler's bound once its `let`s and `defaults` are expanded.";
+    OutsideWorkspace = "E0013", "outside-workspace", Error, "A workspace file links to a file outside the workspace root, which is not read.";
 
     // E01xx: names, imports, references
     UnknownName = "E0101", "unknown-name", Error, "A name is not defined in this scope.";
@@ -122,6 +127,7 @@ codes! {
     UnusedBinding = "W0009", "unused-binding", Warning, "A `let` or `import` is never used.";
     SingleZoneDatabase = "W0010", "single-zone-database", Warning, "An external environment's PostgreSQL is not highly available.";
     ReadmeHeading = "W0011", "readme-heading", Warning, "A service README does not start with `# <service name>`.";
+    EmptyFile = "W0012", "empty-file", Warning, "A `.msp` file declares nothing.";
 }
 
 impl Code {

@@ -9,19 +9,19 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::syntax::TextRange;
 
-/// More nodes than any real spec has, by a wide margin; an alias expansion
-/// past it is refused instead of being copied.
-const MAX_NODES: usize = 100_000;
-/// Deeper than any real spec; keeps every later recursion shallow.
-const MAX_DEPTH: usize = 64;
+use crate::limits::{
+    MAX_FILE_BYTES, MAX_STRING_BYTES, MAX_YAML_BYTES as MAX_BYTES, MAX_YAML_DEPTH as MAX_DEPTH,
+    MAX_YAML_NODES as MAX_NODES,
+};
 
 #[derive(Clone, Debug)]
 pub struct Node {
     pub kind: NodeKind,
     pub range: TextRange,
-    /// Nodes in this subtree, itself included, so an alias's cost is known
-    /// before it is copied.
+    /// Nodes in this subtree, itself included, and the bytes of its
+    /// scalars, so an alias's cost is known before it is copied.
     size: usize,
+    bytes: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -154,16 +154,27 @@ impl Offsets {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: u32, anchor: usize, size: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: u32, anchor: usize, size: usize },
+    Seq { items: Vec<Node>, start: u32, anchor: usize, size: usize, bytes: usize },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, start: u32, anchor: usize, size: usize, bytes: usize },
 }
 
 /// Parses the first document. `Ok(None)` for an empty document.
 pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(YamlError {
+            range: TextRange { start: 0, end: 0 },
+            message: format!(
+                "the spec is {}; specs over {} are refused",
+                crate::limits::size(text.len() as u64),
+                crate::limits::size(MAX_FILE_BYTES as u64)
+            ),
+        });
+    }
     let offsets = Offsets::new(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut total = 0usize;
+    let mut total_bytes = 0usize;
     let mut root: Option<Node> = None;
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
@@ -172,6 +183,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
             YamlError { range: TextRange { start: at, end: at }, message: e.info().to_string() }
         })?;
         let range = offsets.range(span);
+        let mut alias = false;
         let node = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -182,13 +194,25 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
             }
             Event::Scalar(value, style, anchor, _) => {
                 let plain = style == ScalarStyle::Plain;
-                let node = Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, range, size: 1 };
+                if value.len() > MAX_STRING_BYTES {
+                    return Err(YamlError {
+                        range,
+                        message: format!(
+                            "a value of {}; values over {} are refused",
+                            crate::limits::size(value.len() as u64),
+                            crate::limits::size(MAX_STRING_BYTES as u64)
+                        ),
+                    });
+                }
+                let bytes = value.len();
+                let node = Node { kind: NodeKind::Scalar { text: value.into_owned(), plain }, range, size: 1, bytes };
                 if anchor > 0 {
                     anchors.insert(anchor, node.clone());
                 }
                 node
             }
             Event::Alias(id) => {
+                alias = true;
                 let Some(target) = anchors.get(&id) else {
                     return Err(YamlError { range, message: "an alias names no anchor".into() });
                 };
@@ -196,6 +220,15 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                     return Err(YamlError {
                         range,
                         message: format!("aliases expand to more than {MAX_NODES} values; refusing to expand them"),
+                    });
+                }
+                if total_bytes + target.bytes > MAX_BYTES {
+                    return Err(YamlError {
+                        range,
+                        message: format!(
+                            "aliases expand to more than {} of text; refusing to expand them",
+                            crate::limits::size(MAX_BYTES as u64)
+                        ),
                     });
                 }
                 Node { range, ..target.clone() }
@@ -206,21 +239,23 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                 }
                 let start = range.start;
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq { items: Vec::new(), start, anchor, size: 1 }
+                    Frame::Seq { items: Vec::new(), start, anchor, size: 1, bytes: 0 }
                 } else {
-                    Frame::Map { entries: Vec::new(), key: None, start, anchor, size: 1 }
+                    Frame::Map { entries: Vec::new(), key: None, start, anchor, size: 1, bytes: 0 }
                 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (kind, start, anchor, size) = match stack.pop() {
-                    Some(Frame::Seq { items, start, anchor, size }) => (NodeKind::Seq(items), start, anchor, size),
-                    Some(Frame::Map { entries, start, anchor, size, .. }) => {
-                        (NodeKind::Map(entries), start, anchor, size)
+                let (kind, start, anchor, size, bytes) = match stack.pop() {
+                    Some(Frame::Seq { items, start, anchor, size, bytes }) => {
+                        (NodeKind::Seq(items), start, anchor, size, bytes)
+                    }
+                    Some(Frame::Map { entries, start, anchor, size, bytes, .. }) => {
+                        (NodeKind::Map(entries), start, anchor, size, bytes)
                     }
                     None => return Err(YamlError { range, message: "unbalanced collection".into() }),
                 };
-                let node = Node { kind, range: TextRange { start, end: range.end.max(start) }, size };
+                let node = Node { kind, range: TextRange { start, end: range.end.max(start) }, size, bytes };
                 if anchor > 0 {
                     anchors.insert(anchor, node.clone());
                 }
@@ -229,8 +264,18 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
         };
         total += node.size;
+        // Text is counted once, where it enters: a scalar or an alias's copy.
+        if !matches!(node.kind, NodeKind::Seq(_) | NodeKind::Map(_)) || alias {
+            total_bytes += node.bytes;
+        }
         if total > MAX_NODES {
             return Err(YamlError { range, message: format!("more than {MAX_NODES} values") });
+        }
+        if total_bytes > MAX_BYTES {
+            return Err(YamlError {
+                range,
+                message: format!("more than {} of text", crate::limits::size(MAX_BYTES as u64)),
+            });
         }
         match stack.last_mut() {
             None => {
@@ -238,12 +283,14 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                     root = Some(node);
                 }
             }
-            Some(Frame::Seq { items, size, .. }) => {
+            Some(Frame::Seq { items, size, bytes, .. }) => {
                 *size += node.size;
+                *bytes += node.bytes;
                 items.push(node);
             }
-            Some(Frame::Map { entries, key, size, .. }) => {
+            Some(Frame::Map { entries, key, size, bytes, .. }) => {
                 *size += node.size;
+                *bytes += node.bytes;
                 match key.take() {
                     None => *key = Some(node),
                     Some(k) => entries.push((k, node)),

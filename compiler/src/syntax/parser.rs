@@ -14,9 +14,10 @@ use crate::diagnostics::Code;
 #[grammar = "../grammar/msp.pest"]
 struct MspParser;
 
-/// Deeper nesting than this is refused before pest sees it: no real file
-/// comes near, and it keeps every recursive pass below on a bounded stack.
-pub const MAX_DEPTH: usize = 32;
+// Deeper nesting is refused before pest sees it, which keeps every
+// recursive pass below on a bounded stack.
+pub use crate::limits::MAX_NESTING as MAX_DEPTH;
+use crate::limits::{MAX_FILE_BYTES, MAX_STRING_BYTES};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SyntaxError {
@@ -34,6 +35,22 @@ pub struct Parse {
 }
 
 pub fn parse(text: &str) -> Parse {
+    if text.len() > MAX_FILE_BYTES {
+        return Parse {
+            ast: Ast { items: Vec::new(), comments: Vec::new() },
+            errors: vec![SyntaxError {
+                code: Code::FileTooLarge,
+                range: TextRange::empty(0),
+                message: format!(
+                    "this file is {}; files over {} are not read",
+                    crate::limits::size(text.len() as u64),
+                    crate::limits::size(MAX_FILE_BYTES as u64)
+                ),
+                label: "too large".into(),
+                help: Some("split it: a service per file, shared values in files of `let`s".into()),
+            }],
+        };
+    }
     let trivia::Scan { comments, too_deep } = trivia::scan(text, MAX_DEPTH);
     if let Some(at) = too_deep {
         return Parse {
@@ -415,6 +432,20 @@ impl<'a> Lower<'a> {
     }
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> Vec<StrPart> {
+        let whole = range(&pair);
+        if whole.len() as usize > MAX_STRING_BYTES {
+            self.error(
+                Code::StringTooLong,
+                TextRange::new(whole.start as usize, whole.start as usize + 1),
+                format!(
+                    "this string is {} long; strings over {} are refused",
+                    crate::limits::size(whole.len() as u64),
+                    crate::limits::size(MAX_STRING_BYTES as u64)
+                ),
+                "starts here",
+                Some("keep long text out of the spec: prose belongs in the service's README.md".into()),
+            );
+        }
         let inner = pair.into_inner().next().expect("string body");
         let triple = inner.as_rule() == Rule::triple_string;
         let mut parts: Vec<StrPart> = Vec::new();

@@ -310,3 +310,23 @@ fn odd_files_get_diagnostics() {
     assert_eq!(exit, 1);
     assert!(took < Duration::from_secs(20), "a pipe must not be read (it would block): {took:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_reports_odd_files_and_does_not_read_out_of_its_folder() {
+    let outside = TempDir::new("fmt-outside");
+    outside.write(&[("x.msp".into(), "let   x = 1\n".into())]);
+    let dir = workspace("fmt-odd", &[("services/a/a.msp", "let   a = 1\n")]);
+    std::fs::create_dir_all(dir.path().join("services/folder.msp")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("x.msp"), dir.path().join("services/a/out.msp")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("services/a/a.msp"), dir.path().join("services/a/in.msp")).unwrap();
+    let out = mspc(dir.path(), &["fmt", "--format", "short", "."]);
+    let shown = stdout(&out);
+    assert_eq!(code(&out), 1, "{shown}{}", common::stderr(&out));
+    assert!(shown.contains("services/folder.msp:1:1: E0008"), "{shown}");
+    assert!(shown.contains("services/a/out.msp:1:1: E0013"), "{shown}");
+    // The file inside was formatted (once, though linked twice); the one outside was not touched.
+    assert_eq!(std::fs::read_to_string(dir.path().join("services/a/a.msp")).unwrap(), "let a = 1\n");
+    assert!(std::fs::symlink_metadata(dir.path().join("services/a/in.msp")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(outside.path().join("x.msp")).unwrap(), "let   x = 1\n");
+}

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mspc_compiler::check::file::syntax_diagnostic;
+use mspc_compiler::check::file::{load_problem_diagnostic, syntax_diagnostic};
+use mspc_compiler::db::load;
 use mspc_compiler::diagnostics::render::{self, Format};
 use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::fmt::{self, FormatError};
@@ -36,18 +37,19 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
     }
     // The same file named twice (`.` and `./a.msp`) is formatted once.
     let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    files.retain(|(f, _)| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
 
     let mut refused = Refused { files: Vec::new(), diagnostics: Vec::new() };
     let mut changed = 0usize;
-    for path in &files {
+    for (path, root) in &files {
         let shown = display(path);
-        let bytes = std::fs::read(path).map_err(|error| CliError::Io { path: path.clone(), error })?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            super::err(&format!("error: `{shown}` is not UTF-8; it was not formatted"));
-            refused.files.push((shown, String::new()));
+        let (text, problem) = load::read_file(root, path);
+        if let Some(problem) = problem {
+            let id = FileId(refused.files.len() as u32);
+            refused.diagnostics.push(load_problem_diagnostic(id, &problem));
+            refused.files.push((shown, text));
             continue;
-        };
+        }
         let formatted = match fmt::format(&text) {
             Ok(f) => f,
             Err(FormatError::Syntax(errors)) => {
@@ -66,7 +68,9 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
         changed += 1;
         match mode {
             Mode::Write => {
-                outdir::replace_file(path, &formatted).map_err(|error| CliError::Io { path: path.clone(), error })?
+                // Through a link (one inside the folder, as read): the file it names.
+                let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                outdir::replace_file(&target, &formatted).map_err(|error| CliError::Io { path: path.clone(), error })?
             }
             Mode::Check => super::err(&format!("would reformat: {shown}")),
             Mode::Diff => super::out(&unified_diff(&shown, &text, &formatted)),
@@ -89,17 +93,22 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
     Ok(ExitCode::from(u8::from(failed)))
 }
 
-/// A file, or the `.msp` files under a folder (walked as a workspace is).
-fn msp_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+/// A file, or the `.msp` files under a folder (walked as a workspace is),
+/// each with the folder it may be read from: a folder's files are confined
+/// to it as a workspace's are; a file named explicitly is read wherever it is.
+fn msp_files(path: &Path) -> Result<Vec<(PathBuf, PathBuf)>, CliError> {
     let meta = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => CliError::NoSuchPath(path.to_path_buf()),
         _ => CliError::Io { path: path.to_path_buf(), error },
     })?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+    if !meta.is_dir() || path.extension().is_some_and(|e| e == "msp") {
+        // Its own real path is where it may be read from.
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        return Ok(vec![(path.to_path_buf(), real)]);
     }
-    let found = mspc_compiler::db::load::collect(path)?;
-    Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| abs).collect())
+    let root = std::fs::canonicalize(path).map_err(|error| CliError::Io { path: path.to_path_buf(), error })?;
+    let found = load::collect(path)?;
+    Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| (abs, root.clone())).collect())
 }
 
 /// The path as the user would write it: without a leading `./`.

@@ -135,8 +135,13 @@ pub fn syntax_diagnostic(file: FileId, e: &SyntaxError) -> Diagnostic {
 
 /// A file that could not be read cleanly (any workspace file, not only `.msp`).
 pub fn load_problem(db: &dyn Db, file: SourceFile) -> Option<Diagnostic> {
-    let at = |r| Span::new(file.id(db), r);
-    file.problem(db).as_ref().map(|p| match p {
+    file.problem(db).as_ref().map(|p| load_problem_diagnostic(file.id(db), p))
+}
+
+/// What a problem reading `file` is reported as.
+pub fn load_problem_diagnostic(file: FileId, problem: &db::LoadProblem) -> Diagnostic {
+    let at = |r| Span::new(file, r);
+    match problem {
         db::LoadProblem::NotUtf8 { at: offset } => Diagnostic::new(
             Code::UnreadableFile,
             at(TextRange::new(*offset as usize, *offset as usize + 3)),
@@ -183,7 +188,7 @@ pub fn load_problem(db: &dyn Db, file: SourceFile) -> Option<Diagnostic> {
                 .with_label("unreadable")
                 .with_help("check the file's permissions, or remove it from the workspace")
         }
-    })
+    }
 }
 
 fn stdlib_only(span: Span, what: &str) -> Diagnostic {

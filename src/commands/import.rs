@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mspc_compiler::check::file::load_problem_diagnostic;
+use mspc_compiler::db::load;
 use mspc_compiler::diagnostics::render::{self, Format};
 use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::import::{self, Options};
@@ -37,11 +39,16 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut converted = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
-        let bytes = std::fs::read(&job.yaml).map_err(|error| CliError::Io { path: job.yaml.clone(), error })?;
-        let text = String::from_utf8(bytes).map_err(|_| CliError::Io {
-            path: job.yaml.clone(),
-            error: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
-        })?;
+        // Bounded like a workspace file: a huge file, a pipe or bytes that
+        // are not UTF-8 are reported, not read (each is an error, so
+        // nothing is written).
+        let real = std::fs::canonicalize(&job.yaml).map_err(|error| CliError::Io { path: job.yaml.clone(), error })?;
+        let (text, problem) = load::read_file(&real, &job.yaml);
+        if let Some(problem) = problem {
+            diagnostics.push(load_problem_diagnostic(FileId(i as u32), &problem));
+            specs.push((job.yaml.display().to_string(), text));
+            continue;
+        }
         let got = import::import(&text, FileId(i as u32), &Options::default());
         diagnostics.extend(got.diagnostics.iter().cloned());
         specs.push((job.yaml.display().to_string(), text));

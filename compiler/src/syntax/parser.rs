@@ -394,8 +394,19 @@ impl<'a> Lower<'a> {
             },
             Rule::list => {
                 let mut items = Vec::new();
+                let open = pair.as_span().start();
                 for p in pair.into_inner() {
-                    if p.as_rule() == Rule::bad_list_item {
+                    if p.as_rule() == Rule::list_close {
+                        if p.as_str() != "]" {
+                            self.error(
+                                Code::Syntax,
+                                TextRange::new(open, open + 1),
+                                "this `[` is never closed",
+                                "unclosed",
+                                Some("add the missing `]`".into()),
+                            );
+                        }
+                    } else if p.as_rule() == Rule::bad_list_item {
                         let er = range(&p);
                         self.explain(Rule::strict_list_item, er, "a value");
                         items.push(Expr { kind: ExprKind::Error, range: er });

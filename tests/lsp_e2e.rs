@@ -15,7 +15,9 @@ fn pytest_lsp_suite() {
     let Some(pytest) = common::ci_tool("venv-lsp/bin/pytest") else { return };
     let root = common::repo_root();
     let mut child = Command::new(pytest)
-        .args(["-q", "-p", "no:cacheprovider", "--no-header", "-rfE"])
+        // Each test's name as it runs, and every thread's traceback if one
+        // takes over a minute: a hang names where it is.
+        .args(["-v", "-p", "no:cacheprovider", "--no-header", "-rfE", "-o", "faulthandler_timeout=60"])
         .arg(root.join("tests/lsp"))
         .current_dir(root.join("tests/lsp"))
         .env("MSPC_BIN", env!("CARGO_BIN_EXE_mspc"))
@@ -50,7 +52,12 @@ fn pytest_lsp_suite() {
         stdout: stdout_reader.join().unwrap_or_default(),
         stderr: stderr_reader.join().unwrap_or_default(),
     };
-    assert!(status.is_some(), "pytest-lsp hung; killed after {LIMIT:?}:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        status.is_some(),
+        "pytest-lsp hung; killed after {LIMIT:?}:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "pytest-lsp failed:\n{stdout}\n{stderr}");

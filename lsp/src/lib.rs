@@ -22,5 +22,8 @@ pub fn run() -> std::io::Result<()> {
         let (service, socket) = service();
         tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
     });
+    // After `exit`, a check still running on a blocking thread is abandoned
+    // rather than waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
 }

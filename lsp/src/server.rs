@@ -364,8 +364,14 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            // A client that refuses still gets didOpen/didChange for what it edits.
-            let _ = self.client.register_capability(vec![registration]).await;
+            // A client that refuses still gets didOpen/didChange for what it
+            // edits. Not awaited here: a client that shuts down before it
+            // answers would leave `initialized` pending, and the server, which
+            // finishes its handlers before it exits, would never exit.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.register_capability(vec![registration]).await;
+            });
         }
         self.schedule_diagnostics();
     }

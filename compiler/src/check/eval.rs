@@ -305,12 +305,12 @@ impl<'db> Evaluator<'db> {
         if first.name == "defaults"
             && let Some(defaults) = scope.defaults
         {
-            if !self.charge(defaults.weight(), span) {
+            // Only the field read is copied, and paid for.
+            let Some(v) = self.field_at(defaults, &segs[1..], scope) else { return Raw::error(span) };
+            if !self.charge(v.weight(), span) {
                 return Raw::error(span);
             }
-            let mut v = defaults.clone();
-            v.via = Some(span);
-            return self.navigate(v, &segs[1..], span, scope);
+            return Raw { via: Some(span), ..v.clone() };
         }
         let items = db::file_scope(self.db, self.ws, scope.file);
         if items.lets.contains_key(&first.name) {
@@ -390,12 +390,23 @@ impl<'db> Evaluator<'db> {
         RawPart::Ref { root, field: segs[1].name.clone(), field_span: self.span(scope, segs[1].range), span }
     }
 
-    /// `value.a.b`: field access into records.
-    fn navigate(&mut self, mut value: Raw, rest: &[Ident], span: Span, scope: Scope) -> Raw {
+    /// `value.a.b`, used at `span`.
+    fn navigate(&mut self, value: Raw, rest: &[Ident], span: Span, scope: Scope) -> Raw {
+        if rest.is_empty() {
+            return Raw { via: Some(span), ..value };
+        }
+        match self.field_at(&value, rest, scope) {
+            Some(v) => Raw { via: Some(span), ..v.clone() },
+            None => Raw::error(span),
+        }
+    }
+
+    /// `value.a.b`: field access into records, reporting a missing field.
+    fn field_at<'v>(&mut self, mut value: &'v Raw, rest: &[Ident], scope: Scope) -> Option<&'v Raw> {
         for seg in rest {
             let next = match &value.resolved().kind {
                 RawKind::Record(r) => match r.fields.get(&seg.name) {
-                    Some(f) => Some(f.value.clone()),
+                    Some(f) => Some(&f.value),
                     None => {
                         let d = Diagnostic::new(
                             Code::UnknownName,
@@ -422,13 +433,9 @@ impl<'db> Evaluator<'db> {
                     None
                 }
             };
-            match next {
-                Some(v) => value = v,
-                None => return Raw::error(span),
-            }
+            value = next?;
         }
-        value.via = Some(span);
-        value
+        Some(value)
     }
 
     fn let_value(&mut self, file: SourceFile, name: &str, use_span: Span) -> Option<Raw> {

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{TempDir, code, mspc, stdout};
+use common::{TempDir, code, mspc, service_with as service, stdout};
 use mspc_compiler::limits;
 
 /// A workspace: the examples' platform, plus `files`.
@@ -43,12 +43,6 @@ fn assert_reports(dir: &Path, want: &str) {
     assert!(found.iter().any(|f| f == want), "expected `{want}`, got {found:?}");
     assert_eq!(exit, 1, "{found:?}");
     assert!(took < Duration::from_secs(20), "took {took:?}");
-}
-
-fn service(id: &str, description: &str) -> String {
-    format!(
-        "service {id} {{\n  owners      = [\"core-services\"]\n  description = {description}\n  image       = \"us.gcr.io/example/{id}\"\n\n  environment dev {{\n    project_id = \"{id}-dev-1a2b\"\n    category   = test\n    deploy     = manual\n  }}\n}}\n"
-    )
 }
 
 // Resource bounds.

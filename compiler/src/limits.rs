@@ -26,6 +26,16 @@ pub fn size(bytes: u64) -> String {
 /// exact. `E0009`.
 pub const MAX_FILE_BYTES: usize = 4 << 20;
 
+/// What E0009 says of a file of `bytes`, its message and help: the same
+/// whether the loader refuses to read it or the parser is handed its text
+/// (by an editor).
+pub fn file_too_large(bytes: u64) -> (String, &'static str) {
+    (
+        format!("this file is {}; files over {} are not read", size(bytes), size(MAX_FILE_BYTES as u64)),
+        "split it: a service per file, shared values in files of `let`s",
+    )
+}
+
 /// Files of a workspace, and their bytes together: a thousand services use
 /// a few thousand files and a few MiB. `E0010`.
 pub const MAX_FILES: usize = 20_000;

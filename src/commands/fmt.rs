@@ -43,7 +43,10 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
     let mut changed = 0usize;
     for (path, root) in &files {
         let shown = display(path);
-        let (text, problem) = load::read_file(root, path);
+        let (text, problem) = match root {
+            Some(root) => load::read_file(root, path),
+            None => load::read_named(path),
+        };
         if let Some(problem) = problem {
             let id = FileId(refused.files.len() as u32);
             refused.diagnostics.push(load_problem_diagnostic(id, &problem));
@@ -95,20 +98,19 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
 
 /// A file, or the `.msp` files under a folder (walked as a workspace is),
 /// each with the folder it may be read from: a folder's files are confined
-/// to it as a workspace's are; a file named explicitly is read wherever it is.
-fn msp_files(path: &Path) -> Result<Vec<(PathBuf, PathBuf)>, CliError> {
+/// to it as a workspace's are; a file named explicitly (`None`) is read
+/// wherever it is.
+fn msp_files(path: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, CliError> {
     let meta = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => CliError::NoSuchPath(path.to_path_buf()),
         _ => CliError::Io { path: path.to_path_buf(), error },
     })?;
     if !meta.is_dir() || path.extension().is_some_and(|e| e == "msp") {
-        // Its own real path is where it may be read from.
-        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        return Ok(vec![(path.to_path_buf(), real)]);
+        return Ok(vec![(path.to_path_buf(), None)]);
     }
     let root = std::fs::canonicalize(path).map_err(|error| CliError::Io { path: path.to_path_buf(), error })?;
     let found = load::collect(path)?;
-    Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| (abs, root.clone())).collect())
+    Ok(found.into_iter().filter(|(rel, _)| rel.ends_with(".msp")).map(|(_, abs)| (abs, Some(root.clone()))).collect())
 }
 
 /// The path as the user would write it: without a leading `./`.

@@ -42,8 +42,7 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         // Bounded like a workspace file: a huge file, a pipe or bytes that
         // are not UTF-8 are reported, not read (each is an error, so
         // nothing is written).
-        let real = std::fs::canonicalize(&job.yaml).map_err(|error| CliError::Io { path: job.yaml.clone(), error })?;
-        let (text, problem) = load::read_file(&real, &job.yaml);
+        let (text, problem) = load::read_named(&job.yaml);
         if let Some(problem) = problem {
             diagnostics.push(load_problem_diagnostic(FileId(i as u32), &problem));
             specs.push((job.yaml.display().to_string(), text));

@@ -10,7 +10,6 @@ use mspc_compiler::db::{Database, load::Loaded};
 /// file over the size limit, a workspace of tens of thousands of files, a
 /// link out of the workspace, a 64 KiB string): `tests/hostile.rs` builds
 /// each input and asserts the code; their pages show the output as text.
-#[allow(dead_code)]
 pub const BUILT_BY_HOSTILE_TESTS: [&str; 4] = ["E0009", "E0010", "E0011", "E0013"];
 
 pub fn repo_root() -> PathBuf {
@@ -86,11 +85,16 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 /// The smallest service: one `dev` test environment deployed by hand.
 pub fn service(id: &str) -> String {
+    service_with(id, &format!("\"Service {id}\""))
+}
+
+/// The smallest service, its description the expression `description`.
+pub fn service_with(id: &str, description: &str) -> String {
     format!(
         r#"
 service {id} {{
   owners      = ["core-services"]
-  description = "Service {id}"
+  description = {description}
   image       = "us.gcr.io/example/{id}"
   environment dev {{
     project_id = "{id}-dev-1a2b"

@@ -8,7 +8,7 @@ use super::eval::{Evaluator, Scope};
 use super::platform::PLATFORM_FILE;
 use crate::db::{self, Db, ImportError, SourceFile, Workspace};
 use crate::diagnostics::{self, Code, Diagnostic, FileId, Span};
-use crate::limits::{self, MAX_FILE_BYTES, MAX_FILES, MAX_WORKSPACE_BYTES};
+use crate::limits::{self, MAX_FILES, MAX_WORKSPACE_BYTES};
 use crate::syntax::{DeclKind, Item, SyntaxError, TextRange};
 
 pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
@@ -154,13 +154,10 @@ pub fn load_problem_diagnostic(file: FileId, problem: &db::LoadProblem) -> Diagn
                 .with_label("not a regular file")
                 .with_help("rename it: mspc reads the files named `*.msp`, `README.md` and `*.bigquerytable.json`, and does not look inside folders named so")
         }
-        db::LoadProblem::TooLarge { bytes } => Diagnostic::new(
-            Code::FileTooLarge,
-            at(TextRange::empty(0)),
-            format!("this file is {}; files over {} are not read", limits::size(*bytes), limits::size(MAX_FILE_BYTES as u64)),
-        )
-        .with_label("not read")
-        .with_help("split it: a service per file, shared values in files of `let`s"),
+        db::LoadProblem::TooLarge { bytes } => {
+            let (message, help) = limits::file_too_large(*bytes);
+            Diagnostic::new(Code::FileTooLarge, at(TextRange::empty(0)), message).with_label("not read").with_help(help)
+        }
         db::LoadProblem::OutsideWorkspace { target } => Diagnostic::new(
             Code::OutsideWorkspace,
             at(TextRange::empty(0)),

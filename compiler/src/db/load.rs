@@ -120,6 +120,13 @@ pub fn read_file(real_root: &Path, path: &Path) -> (String, Option<LoadProblem>)
     }
 }
 
+/// Reads a file the user named (`mspc fmt a.msp`, `mspc import x.yaml`):
+/// wherever it is, but bounded like a workspace file.
+pub fn read_named(path: &Path) -> (String, Option<LoadProblem>) {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    read_file(&real, path)
+}
+
 /// Decodes a file's bytes: lossily when they are not UTF-8, noting where.
 pub fn decode(bytes: Vec<u8>) -> (String, Option<LoadProblem>) {
     match String::from_utf8(bytes) {

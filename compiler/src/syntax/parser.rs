@@ -36,18 +36,15 @@ pub struct Parse {
 
 pub fn parse(text: &str) -> Parse {
     if text.len() > MAX_FILE_BYTES {
+        let (message, help) = crate::limits::file_too_large(text.len() as u64);
         return Parse {
             ast: Ast { items: Vec::new(), comments: Vec::new() },
             errors: vec![SyntaxError {
                 code: Code::FileTooLarge,
                 range: TextRange::empty(0),
-                message: format!(
-                    "this file is {}; files over {} are not read",
-                    crate::limits::size(text.len() as u64),
-                    crate::limits::size(MAX_FILE_BYTES as u64)
-                ),
-                label: "too large".into(),
-                help: Some("split it: a service per file, shared values in files of `let`s".into()),
+                message,
+                label: "not read".into(),
+                help: Some(help.into()),
             }],
         };
     }

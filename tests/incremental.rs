@@ -65,3 +65,40 @@ fn editing_one_file_rechecks_only_its_services() {
     assert_eq!(executed(&noop, "parse").len(), 1);
     assert!(executed(&noop, "check_service").is_empty(), "{noop:?}");
 }
+
+/// Every query execution of checking a generated workspace of `n` services
+/// from scratch, by query name.
+fn executions_for(n: usize) -> std::collections::BTreeMap<String, usize> {
+    let (db, log) = Database::with_execution_log();
+    let w = mspc_bench::workload::generate(n, 1);
+    let files: Vec<(String, String)> = w.files.into_iter().collect();
+    let ws = Loaded::from_files(db, PathBuf::from("/complexity"), files);
+    let result = ws.result();
+    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    assert_eq!(result.services.len(), n);
+    let mut by_query = std::collections::BTreeMap::new();
+    for e in log.lock().unwrap().iter() {
+        let name = e.split('(').next().unwrap_or(e).to_string();
+        *by_query.entry(name).or_insert(0) += 1;
+    }
+    by_query
+}
+
+/// Checking twice the services runs at most twice the queries, query by
+/// query: no query runs per pair of services or per service per file. (The
+/// shared files — platform, stdlib, `let` files — make it a little less.)
+#[test]
+fn checking_twice_the_services_runs_at_most_twice_the_queries() {
+    let small = executions_for(40);
+    let large = executions_for(80);
+    assert_eq!(small.keys().collect::<Vec<_>>(), large.keys().collect::<Vec<_>>());
+    for (query, &n) in &small {
+        let m = large[query];
+        assert!(m <= 2 * n, "`{query}` ran {n} times for 40 services and {m} times for 80");
+    }
+    eprintln!("{small:?}\n{large:?}");
+    let (n, m) = (small.values().sum::<usize>(), large.values().sum::<usize>());
+    assert!(m <= 2 * n, "{n} queries for 40 services, {m} for 80");
+    // Per-service queries do scale: the counts are of real work.
+    assert!(small["check_service"] >= 40 && large["check_service"] >= 80, "{small:?} {large:?}");
+}

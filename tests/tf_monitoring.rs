@@ -340,3 +340,55 @@ fn the_dashboard_charts_every_policy() {
     }
     assert!(!json.contains("Cloud SQL Alerts"), "no empty sections");
 }
+
+/// Alert text written by users reaches Terraform exactly, and can never end
+/// a heredoc early and be read as Terraform itself.
+#[test]
+fn multi_line_alert_text_is_never_read_as_terraform() {
+    for query in [
+        "sum(up{})\nEOT\nresource \"google_project\" \"injected\" {}\n> 1",
+        "  indented\n    more",
+        "a\r\nb",
+        "rate(x[5m])\nup{}",
+        "plain\nlines",
+    ] {
+        let alert = format!(
+            r#"
+  monitoring {{
+    custom_alerts = [
+      {{
+        name      = "Odd"
+        severity  = warning
+        condition = promql {{ query = {} }}
+      }},
+    ]
+  }}
+"#,
+            serde_json::to_string(query).unwrap()
+        );
+        let b = build(&alert, "");
+        let m = monitoring(&b);
+        assert!(!m.has_resource("google_project", "injected"), "{query:?}");
+        let text = m.resource(POLICY, "custom_odd").text("conditions.condition_prometheus_query_language.query");
+        let read: String =
+            match m.resource(POLICY, "custom_odd").expr("conditions.condition_prometheus_query_language.query") {
+                Some(hcl::Expression::String(s)) => s,
+                Some(hcl::Expression::TemplateExpr(t)) => match *t {
+                    hcl::expr::TemplateExpr::Heredoc(h) => {
+                        // `<<-` strips the lines' common indentation, as Terraform does.
+                        let lines: Vec<&str> = h.template.lines().collect();
+                        let indent = lines
+                            .iter()
+                            .filter(|l| !l.trim().is_empty())
+                            .map(|l| l.len() - l.trim_start().len())
+                            .min()
+                            .unwrap_or(0);
+                        lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect::<Vec<_>>().join("\n")
+                    }
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{query:?}: {other:?} {text:?}"),
+            };
+        assert_eq!(read.trim_end_matches('\n'), query, "{text:?}");
+    }
+}

@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::stats::{Summary, round3};
+use crate::stats::{Summary, ms, round3};
 use crate::workload::{self, Workload};
+use crate::{machine, run};
 
 pub struct Options {
     pub services: usize,
@@ -63,10 +64,6 @@ pub struct Report {
     pub peak_rss_kib: Option<u64>,
     pub rss_kib: Option<u64>,
     pub server_requests: usize,
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 impl Report {
@@ -143,8 +140,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         ));
     }
     let work = workload::generate(opts.services, opts.seed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("mspc-bench-{}-{nanos}", std::process::id()));
+    let dir = run::fresh_dir(None, "lsp")?;
     work.write(&dir)?;
     let result = std::fs::canonicalize(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))
@@ -428,8 +424,8 @@ fn measure(opts: &Options, work: &Workload, root: &Path) -> Result<Report, Strin
         iterations: opts.iterations,
         server: s.server,
         binary: opts.mspc.display().to_string(),
-        machine: machine(),
-        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        machine: machine::cpu_model(),
+        cpus: machine::cores(),
         initialize: s.initialize,
         load: s.load,
         edits: s.edits,
@@ -589,14 +585,6 @@ fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
         status.lines().find_map(|l| l.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
     };
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// The CPU model, from `/proc/cpuinfo` (Linux), or the architecture.
-fn machine() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find_map(|l| Some(l.strip_prefix("model name")?.split_once(':')?.1.trim().to_string())))
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
 #[cfg(test)]

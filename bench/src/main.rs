@@ -1,10 +1,15 @@
 //! `mspc-bench workload --services N [--seed S] --out DIR`
 //! `mspc-bench lsp [--services N] [--seed S] [--iterations N] [--mspc PATH] [--json] [--keep]`
+//! `mspc-bench build [--services N,M] [--runs R] [--seed S] [--settle SECS] [--mspc PATH] [--json] [--dir DIR]`
+//! `mspc-bench lint [--services N] [--runs R] [--seed S] [--mspc PATH] [--json]`
+//! `mspc-bench all [--runs R] [--settle SECS] [--iterations N] [--seed S] [--mspc PATH] [--json]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use mspc_bench::{lsp, workload};
+use mspc_bench::run::Binary;
+use mspc_bench::{all, build, lint, lsp, workload};
 
 const USAGE: &str = "\
 usage:
@@ -19,7 +24,27 @@ usage:
       completion and hover (default 200 iterations each), and the server's
       peak memory. --mspc defaults to the `mspc` next to this binary
       (target/release/mspc). --json prints the report as JSON; --keep keeps
-      the workspace.";
+      the workspace.
+
+  mspc-bench build [--services 100,1000] [--runs 5] [--seed 1] [--settle 30] [--mspc PATH] [--json] [--dir DIR]
+      For each N, generate a workspace in a fresh folder under DIR (default:
+      the system's temporary folder), build it once untimed, then R times:
+      `mspc build WS --out <fresh folder>` and `cp -r` of that output into
+      another, each a cold process timed for wall time, CPU time and peak
+      memory. Trees are deleted after each N, then it waits --settle seconds.
+      Linux only.
+
+  mspc-bench lint [--services 1000] [--runs 5] [--seed 1] [--mspc PATH] [--json]
+      `mspc lint FILE` of one service as a cold process, R times each: the file
+      unchanged, just changed, just changed without `.mspc-cache` (if lint
+      makes one), and `mspc lint` of the whole workspace. Linux only.
+
+  mspc-bench all [--runs 5] [--settle 30] [--iterations 200] [--seed 1] [--mspc PATH] [--json]
+      build (100 and 1,000 services), lint (1,000) and R runs of lsp (1,000),
+      printed as a Markdown section for the README with the budgets (or JSON).
+
+  build, lint and all run a private copy of the mspc binary, so a rebuild
+  during the benchmark does not mix two compilers.";
 
 struct Args {
     rest: Vec<String>,
@@ -71,6 +96,9 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "workload" => workload_command(args),
         "lsp" => lsp_command(args),
+        "build" => build_command(args),
+        "lint" => lint_command(args),
+        "all" => all_command(args),
         other => Err(Failure::Usage(format!("unknown command `{other}`\n\n{USAGE}"))),
     };
     match result {
@@ -141,21 +169,104 @@ fn lsp_command(mut args: Args) -> Result<(), Failure> {
     if iterations == 0 {
         return Err(Failure::Usage("--iterations must be at least 1".into()));
     }
-    let mspc = match args.value("--mspc")? {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let exe = std::env::current_exe().map_err(|e| Failure::Run(format!("cannot find this binary: {e}")))?;
-            exe.with_file_name(format!("mspc{}", std::env::consts::EXE_SUFFIX))
-        }
-    };
+    let mspc = mspc_path(&mut args)?;
     let json = args.flag("--json");
     let keep = args.flag("--keep");
     args.done()?;
     let report = lsp::run(&lsp::Options { services: n, seed, iterations, mspc, keep }).map_err(Failure::Run)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json()).expect("JSON values serialize"));
-    } else {
-        print!("{}", report.table());
+    print(json, report.table(), report.to_json());
+    Ok(())
+}
+
+/// `--mspc PATH`, or the `mspc` next to this binary (target/release/mspc).
+fn mspc_path(args: &mut Args) -> Result<PathBuf, Failure> {
+    match args.value("--mspc")? {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => {
+            let exe = std::env::current_exe().map_err(|e| Failure::Run(format!("cannot find this binary: {e}")))?;
+            Ok(exe.with_file_name(format!("mspc{}", std::env::consts::EXE_SUFFIX)))
+        }
     }
+}
+
+fn runs(args: &mut Args) -> Result<usize, Failure> {
+    let r = args.number("--runs", 5usize)?;
+    if r == 0 {
+        return Err(Failure::Usage("--runs must be at least 1".into()));
+    }
+    Ok(r)
+}
+
+fn settle(args: &mut Args) -> Result<Duration, Failure> {
+    let secs = args.number("--settle", 30.0f64)?;
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| Failure::Usage(format!("--settle: `{secs}` is not a number of seconds (0 or more)")))
+}
+
+/// Prints a report as a table or as JSON.
+fn print(json: bool, table: String, value: serde_json::Value) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value).expect("JSON values serialize"));
+    } else {
+        print!("{table}");
+    }
+}
+
+fn build_command(mut args: Args) -> Result<(), Failure> {
+    let services = match args.value("--services")? {
+        None => all::BUILD_SERVICES.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(|n| match n.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!("--services: `{n}` is not a service count (1 or more)")),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let runs = runs(&mut args)?;
+    let seed = args.number("--seed", 1u64)?;
+    let settle = settle(&mut args)?;
+    let mspc = mspc_path(&mut args)?;
+    let json = args.flag("--json");
+    let dir = args.value("--dir")?.map(PathBuf::from);
+    args.done()?;
+    let bin = Binary::snapshot(&mspc).map_err(Failure::Run)?;
+    let opts = build::Options { services, runs, seed, settle, mspc: bin.path.clone(), dir };
+    let report = build::run(&opts, &mspc.display().to_string()).map_err(Failure::Run)?;
+    print(json, report.table(), report.to_json());
+    Ok(())
+}
+
+fn lint_command(mut args: Args) -> Result<(), Failure> {
+    let n = services(&mut args, Some(all::LINT_SERVICES))?;
+    let runs = runs(&mut args)?;
+    let seed = args.number("--seed", 1u64)?;
+    let mspc = mspc_path(&mut args)?;
+    let json = args.flag("--json");
+    args.done()?;
+    let bin = Binary::snapshot(&mspc).map_err(Failure::Run)?;
+    let opts = lint::Options { services: n, runs, seed, mspc: bin.path.clone() };
+    let report = lint::run(&opts, &mspc.display().to_string()).map_err(Failure::Run)?;
+    print(json, report.table(), report.to_json());
+    Ok(())
+}
+
+fn all_command(mut args: Args) -> Result<(), Failure> {
+    let runs = runs(&mut args)?;
+    let settle = settle(&mut args)?;
+    let iterations = args.number("--iterations", 200usize)?;
+    if iterations == 0 {
+        return Err(Failure::Usage("--iterations must be at least 1".into()));
+    }
+    let seed = args.number("--seed", 1u64)?;
+    let mspc = mspc_path(&mut args)?;
+    let json = args.flag("--json");
+    args.done()?;
+    let bin = Binary::snapshot(&mspc).map_err(Failure::Run)?;
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    let command = format!("mspc-bench {}", words.join(" "));
+    let opts = all::Options { runs, seed, settle, iterations, mspc: bin.path.clone(), binary: mspc, command };
+    let report = all::run(&opts).map_err(Failure::Run)?;
+    print(json, report.markdown(), report.to_json());
     Ok(())
 }

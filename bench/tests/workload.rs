@@ -1,29 +1,15 @@
 //! The generated workspaces: deterministic, clean under the real checker
 //! (no errors, no warnings), with the intended mix of features.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::TempDir;
 use mspc_bench::workload;
 use mspc_compiler::db::load::Loaded;
 use mspc_compiler::ir::{Category, Kind, Service};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let dir = std::env::temp_dir().join(format!("mspc-bench-test-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Every file below `dir`: relative path → bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -559,6 +559,54 @@ mod tests {
         (db, ws, file)
     }
 
+    /// The queries that run, by name, when the diagnostics of a generated
+    /// workspace of `services` are computed again after the first and after
+    /// the second edit of one service (`max = 5` → `6` → `7`), the way the
+    /// server does it.
+    fn executed_after_edits(services: usize) -> [BTreeMap<String, usize>; 2] {
+        let (db, log) = Database::with_execution_log();
+        let w = mspc_bench::workload::generate(services, 1);
+        let focus = w.focus.clone();
+        let files: Vec<(String, String)> = w.files.into_iter().collect();
+        let text = files.iter().find(|(p, _)| *p == focus).map(|(_, t)| t.clone()).unwrap();
+        let loaded = mspc_compiler::db::load::Loaded::from_files(db, PathBuf::from("/ws"), files);
+        let mut host = crate::state::Host::from_loaded(loaded);
+        assert!(diagnostics_by_uri(&host.snapshot()).is_empty());
+        ["max = 6", "max = 7"].map(|max| {
+            log.lock().unwrap().clear();
+            assert!(host.set_text(&focus, text.replacen("max = 5", max, 1), None));
+            assert!(diagnostics_by_uri(&host.snapshot()).is_empty());
+            let mut by_query = BTreeMap::new();
+            for e in log.lock().unwrap().iter() {
+                *by_query.entry(e.split('(').next().unwrap_or(e).to_string()).or_insert(0) += 1;
+            }
+            by_query
+        })
+    }
+
+    /// An edit of one service re-runs that file's queries and the
+    /// workspace's summing up, once each, whatever the size of the
+    /// workspace. From the second edit of a file on (its text is then a
+    /// volatile input), the workspace-wide rules are not run again either
+    /// when the service's summary and bindings did not change.
+    #[test]
+    fn an_edit_reruns_only_the_edited_services_queries() {
+        let [first, second] = executed_after_edits(30);
+        assert_eq!([first.clone(), second.clone()], executed_after_edits(120), "the work grows with the workspace");
+        for run in [&first, &second] {
+            assert_eq!(run.get("parse"), Some(&1), "{run:?}");
+            assert_eq!(run.get("check_service"), Some(&1), "{run:?}");
+            for (query, n) in run {
+                assert!(*n <= 1, "`{query}` ran {n} times: {run:?}");
+            }
+        }
+        // The edited file's rule facts are gathered again, found equal, and
+        // the rules over all files are kept.
+        assert_eq!(second.get("rule_facts"), Some(&1), "{second:?}");
+        assert_eq!(second.get("workspace_rule_diagnostics"), None, "{second:?}");
+        assert_eq!(second.get("workspace_result"), Some(&1), "{second:?}");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cancelled_request_answers_content_modified() {
         let (db, ws, _) = snapshot();

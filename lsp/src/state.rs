@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use mspc_compiler::db::load::{self, Loaded};
 use mspc_compiler::db::{Database, LoadProblem, SourceFile, Workspace};
 use mspc_compiler::diagnostics::FileId;
-use salsa::Setter;
+use salsa::{Durability, Setter};
 use tower_lsp_server::ls_types::Uri;
 
 pub struct Host {
@@ -42,7 +42,7 @@ impl Host {
         Host::from_loaded(Loaded::from_files(Database::default(), root.to_path_buf(), Vec::new()))
     }
 
-    fn from_loaded(loaded: Loaded) -> Host {
+    pub(crate) fn from_loaded(loaded: Loaded) -> Host {
         let files: BTreeMap<String, SourceFile> =
             loaded.workspace.files(&loaded.db).iter().map(|f| (f.path(&loaded.db).clone(), *f)).collect();
         let next_id = files.values().map(|f| f.id(&loaded.db).0 + 1).max().unwrap_or(0);
@@ -70,12 +70,15 @@ impl Host {
         match self.files.get(rel) {
             Some(&f) => {
                 let mut changed = false;
+                // Edited text is volatile: the first edit of a file read from
+                // disk (durable) makes salsa verify everything once; later
+                // ones only what depends on volatile inputs.
                 if f.text(&self.db) != &text {
-                    f.set_text(&mut self.db).to(text);
+                    f.set_text(&mut self.db).with_durability(Durability::LOW).to(text);
                     changed = true;
                 }
                 if f.problem(&self.db) != &problem {
-                    f.set_problem(&mut self.db).to(problem);
+                    f.set_problem(&mut self.db).with_durability(Durability::LOW).to(problem);
                     changed = true;
                 }
                 changed

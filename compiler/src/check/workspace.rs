@@ -1,12 +1,11 @@
 //! Workspace-wide checks: ids, project ids and domains unique across
 //! services; `let`s and imports that nothing uses.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::service::Summary;
-use crate::db::{self, Db, SourceFile, Workspace};
-use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::syntax::{Entry, Expr, ExprKind, Item, Record, StrPart};
+use crate::diagnostics::{Code, Diagnostic, FileId, Span};
+use crate::syntax::{Entry, Expr, ExprKind, Item, Record, StrPart, TextRange};
 
 /// `summaries` in a stable order (file path, then position): the first
 /// occurrence is the original, later ones are reported.
@@ -86,8 +85,8 @@ pub fn uniqueness(summaries: &[&Summary]) -> Vec<Diagnostic> {
 /// Names a file refers to: first segments of paths, and `alias.member` pairs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileRefs {
-    pub names: std::collections::BTreeSet<String>,
-    pub members: std::collections::BTreeSet<(String, String)>,
+    pub names: BTreeSet<String>,
+    pub members: BTreeSet<(String, String)>,
 }
 
 pub fn file_refs(ast: &crate::syntax::Ast) -> FileRefs {
@@ -136,47 +135,47 @@ fn expr_refs(e: &Expr, refs: &mut FileRefs) {
     }
 }
 
+/// What `unused_bindings` needs to know of one file: its top-level names
+/// and the names it uses. Built from salsa (`db::facts`) or from stored facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bindings {
+    pub file: FileId,
+    pub refs: FileRefs,
+    /// Each `let` in scope: its name and where the name is written.
+    pub lets: Vec<(String, TextRange)>,
+    /// Each import in scope: its alias, where the alias is written, and the
+    /// imported file when it exists.
+    pub imports: Vec<(String, TextRange, Option<FileId>)>,
+}
+
 /// W0009 for every `let` and `import` that no file uses.
-pub fn unused_bindings(db: &dyn Db, ws: Workspace, files: &[SourceFile]) -> Vec<Diagnostic> {
-    let mut used_members: HashMap<crate::diagnostics::FileId, std::collections::BTreeSet<String>> = HashMap::new();
+pub fn unused_bindings(files: &[&Bindings]) -> Vec<Diagnostic> {
+    let mut used_members: HashMap<FileId, BTreeSet<&str>> = HashMap::new();
     for f in files {
-        let scope = db::file_scope(db, ws, *f);
-        let refs = db::file_refs(db, *f);
-        for (alias, member) in &refs.members {
-            if let Some(Ok(target)) = scope.imports.get(alias).map(|i| i.target.clone()) {
-                used_members.entry(target.id(db)).or_default().insert(member.clone());
+        for (alias, member) in &f.refs.members {
+            if let Some((_, _, Some(target))) = f.imports.iter().find(|(a, _, _)| a == alias) {
+                used_members.entry(*target).or_default().insert(member);
             }
         }
     }
     let mut out = Vec::new();
     for f in files {
-        let fid = f.id(db);
-        let scope = db::file_scope(db, ws, *f);
-        let refs = db::file_refs(db, *f);
-        let ast = &db::parse(db, *f).ast;
-        for (name, &idx) in &scope.lets {
-            let imported = used_members.get(&fid).is_some_and(|m| m.contains(name));
-            if !refs.names.contains(name)
-                && !imported
-                && let Some(Item::Let(l)) = ast.items.get(idx as usize)
-            {
+        for (name, range) in &f.lets {
+            let imported = used_members.get(&f.file).is_some_and(|m| m.contains(name.as_str()));
+            if !f.refs.names.contains(name) && !imported {
                 out.push(
-                    Diagnostic::new(
-                        Code::UnusedBinding,
-                        Span::new(fid, l.name.range),
-                        format!("`{name}` is never used"),
-                    )
-                    .with_label("unused")
-                    .with_help("remove it, or use it"),
+                    Diagnostic::new(Code::UnusedBinding, Span::new(f.file, *range), format!("`{name}` is never used"))
+                        .with_label("unused")
+                        .with_help("remove it, or use it"),
                 );
             }
         }
-        for (alias, import) in &scope.imports {
-            if !refs.names.contains(alias) {
+        for (alias, range, _) in &f.imports {
+            if !f.refs.names.contains(alias) {
                 out.push(
                     Diagnostic::new(
                         Code::UnusedBinding,
-                        Span::new(fid, import.alias_range),
+                        Span::new(f.file, *range),
                         format!("import `{alias}` is never used"),
                     )
                     .with_label("unused")

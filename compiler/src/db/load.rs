@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use std::io::Read;
 
+use salsa::Durability;
+
 use super::{Database, LoadProblem, SourceFile, Workspace};
 use crate::diagnostics::{FileId, SourceMap};
 use crate::limits::{MAX_FILE_BYTES, MAX_FILES, MAX_WORKSPACE_BYTES};
@@ -106,17 +108,59 @@ pub fn read_file(real_root: &Path, path: &Path) -> (String, Option<LoadProblem>)
     if !meta.is_file() {
         return (String::new(), Some(LoadProblem::NotAFile));
     }
-    let too_large = |bytes: u64| (String::new(), Some(LoadProblem::TooLarge { bytes }));
     if meta.len() > MAX_FILE_BYTES as u64 {
-        return too_large(meta.len());
+        return (String::new(), Some(LoadProblem::TooLarge { bytes: meta.len() }));
     }
-    // Bounded even if the file grows after the size was read.
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    let read = std::fs::File::open(&real).and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
-    match read {
+    match std::fs::File::open(&real) {
+        Ok(file) => read_bounded(file, meta.len()),
+        Err(e) => unreadable(e),
+    }
+}
+
+/// Reads a regular file (not a link) that `collect` listed, so inside the
+/// root by construction: the walk enters no linked folder. Opened without
+/// following a link and without blocking, and checked again on the open
+/// handle, in case it was replaced since it was listed. `None`: that is not
+/// possible here (not unix), or it is no longer a regular file; `read_file`
+/// then decides, resolving its path. Saves resolving every path of a large
+/// workspace, a third of loading it.
+#[cfg(unix)]
+fn read_listed(path: &Path) -> Option<(String, Option<LoadProblem>)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let unreadable = |e: std::io::Error| (String::new(), Some(LoadProblem::Unreadable(e.to_string())));
+    let file = match std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+    {
+        Ok(f) => f,
+        // A link now, or gone: let `read_file` say which.
+        Err(_) => return None,
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Some(unreadable(e)),
+    };
+    if !meta.is_file() {
+        return None;
+    }
+    Some(read_bounded(file, meta.len()))
+}
+
+#[cfg(not(unix))]
+fn read_listed(_: &Path) -> Option<(String, Option<LoadProblem>)> {
+    None
+}
+
+/// Reads an open regular file of `len` bytes (as last seen), at most
+/// `MAX_FILE_BYTES` even if it grows meanwhile.
+fn read_bounded(file: std::fs::File, len: u64) -> (String, Option<LoadProblem>) {
+    let too_large = |bytes: u64| (String::new(), Some(LoadProblem::TooLarge { bytes }));
+    if len > MAX_FILE_BYTES as u64 {
+        return too_large(len);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    match file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() > MAX_FILE_BYTES => too_large(bytes.len() as u64),
         Ok(_) => decode(bytes),
-        Err(e) => unreadable(e),
+        Err(e) => (String::new(), Some(LoadProblem::Unreadable(e.to_string()))),
     }
 }
 
@@ -155,7 +199,11 @@ impl Loaded {
         // A workspace over the bounds is not read, but for the file that
         // carries the error (`platform.msp`): checking part of it would only
         // add misleading errors. The sizes are the listing's, before reading.
-        let bytes: u64 = listed.iter().map(|(_, abs)| std::fs::metadata(abs).map_or(0, |m| m.len())).sum();
+        // One `lstat` per file, for the byte bound and to read regular files
+        // the walk found without resolving their path again.
+        let metas: Vec<Option<std::fs::Metadata>> =
+            listed.iter().map(|(_, abs)| std::fs::symlink_metadata(abs).ok()).collect();
+        let bytes: u64 = metas.iter().flatten().map(|m| m.len()).sum();
         if listed.len() > MAX_FILES || bytes > MAX_WORKSPACE_BYTES as u64 {
             let platform = crate::check::platform::PLATFORM_FILE;
             let carrier = listed.iter().find(|(rel, _)| rel == platform).or(listed.first());
@@ -170,8 +218,13 @@ impl Loaded {
         }
         let files = listed
             .into_iter()
-            .map(|(rel, abs)| {
-                let (text, problem) = read_file(&real_root, &abs);
+            .zip(metas)
+            .map(|((rel, abs), meta)| {
+                let listed_regular = meta.is_some_and(|m| m.file_type().is_file());
+                let (text, problem) = match listed_regular.then(|| read_listed(&abs)).flatten() {
+                    Some(read) => read,
+                    None => read_file(&real_root, &abs),
+                };
                 (rel, text, problem)
             })
             .collect();
@@ -182,13 +235,18 @@ impl Loaded {
         Loaded::with_problems(db, root, files.into_iter().map(|(p, t)| (p, t, None)).collect())
     }
 
+    /// The files as read from disk are durable inputs: after an editor's
+    /// edits, which are not (`lsp` sets them with low durability), salsa
+    /// knows without looking that nothing derived only from the rest changed.
     pub fn with_problems(db: Database, root: PathBuf, files: Vec<(String, String, Option<LoadProblem>)>) -> Loaded {
         let sources: Vec<SourceFile> = files
             .into_iter()
             .enumerate()
-            .map(|(i, (path, text, problem))| SourceFile::builder(path, text, FileId(i as u32), problem).new(&db))
+            .map(|(i, (path, text, problem))| {
+                SourceFile::builder(path, text, FileId(i as u32), problem).durability(Durability::HIGH).new(&db)
+            })
             .collect();
-        let workspace = Workspace::new(&db, sources);
+        let workspace = Workspace::builder(sources).durability(Durability::HIGH).new(&db);
         Loaded { db, workspace, root }
     }
 
@@ -197,7 +255,34 @@ impl Loaded {
     }
 
     pub fn result(&self) -> &super::WorkspaceResult {
+        self.check_in_parallel();
         super::workspace_result(&self.db, self.workspace)
+    }
+
+    /// Parses and checks every `.msp` file on all cores, each thread with its
+    /// own handle on the database, so that the workspace query, which walks
+    /// the files in order on one thread, finds them all memoized. Results do
+    /// not depend on it: the same queries run, once each.
+    fn check_in_parallel(&self) {
+        let files: Vec<SourceFile> =
+            self.workspace.files(&self.db).iter().copied().filter(|f| f.path(&self.db).ends_with(".msp")).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len() / 8);
+        if threads < 2 {
+            return;
+        }
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let (db, ws, files) = (self.db.clone(), self.workspace, &files);
+                scope.spawn(move || {
+                    for &f in files.iter().skip(t).step_by(threads) {
+                        super::file_diagnostics(&db, ws, f);
+                        for &(item, _) in super::file_decls(&db, f) {
+                            super::check_service(&db, ws, f, item);
+                        }
+                    }
+                });
+            }
+        });
     }
 }
 

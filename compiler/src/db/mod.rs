@@ -1,8 +1,10 @@
 //! The salsa database: inputs (files, the workspace) and tracked queries.
 //! Diagnostics are returned as values, never accumulated.
 
+pub mod facts;
 pub mod load;
 mod queries;
+pub mod stored_facts;
 
 use std::sync::{Arc, Mutex};
 

@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::facts::{FileFacts, aggregate_with_rules};
 use super::{Db, SourceFile, Workspace};
-use crate::check::{self, platform::CheckedPlatform, service::CheckedService, workspace::FileRefs};
-use crate::diagnostics::{self, Diagnostic, FileId};
+use crate::check::service::{CheckedService, Summary};
+use crate::check::workspace::{Bindings, FileRefs};
+use crate::check::{self, platform::CheckedPlatform};
+use crate::diagnostics::{Diagnostic, FileId};
 use crate::ir;
 use crate::syntax::{self, DeclKind, Item, Parse, TextRange};
 
@@ -179,47 +182,54 @@ impl WorkspaceResult {
     }
 }
 
-#[salsa::tracked(returns(ref))]
+/// Not compared with its previous value (`no_eq`): nothing reads it but the
+/// front ends, and comparing every service's IR after each edit cost more
+/// than anything it could save.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn workspace_result(db: &dyn Db, ws: Workspace) -> WorkspaceResult {
+    let files = msp_files(db, ws);
+    let facts: Vec<&FileFacts> = files.iter().map(|f| file_facts(db, ws, *f)).collect();
+    let rules = workspace_rule_diagnostics(db, ws).clone();
+    aggregate_with_rules(check_platform(db, ws), load_problems(db, ws), facts, Some(rules))
+}
+
+/// The workspace's `.msp` files, by path.
+fn msp_files(db: &dyn Db, ws: Workspace) -> Vec<SourceFile> {
     let mut files: Vec<SourceFile> = ws.files(db).iter().copied().filter(|f| f.path(db).ends_with(".msp")).collect();
-    files.sort_by_key(|f| f.path(db).clone());
-    let mut out = WorkspaceResult::default();
-    let platform = check_platform(db, ws);
-    out.diagnostics.extend(platform.diagnostics.iter().cloned());
-    out.platform = platform.ir.clone();
-    out.has_platform = platform.found;
-    out.internal_errors.extend(platform.internal_error.clone());
-    for f in ws.files(db).iter().filter(|f| !f.path(db).ends_with(".msp")) {
-        out.diagnostics.extend(check::file::load_problem(db, *f));
-    }
-    let mut summaries = Vec::new();
-    let mut incomplete = Vec::new();
-    for f in &files {
-        out.diagnostics.extend(file_diagnostics(db, ws, *f).iter().cloned());
-        for &(item, _) in file_decls(db, *f) {
-            let checked = check_service(db, ws, *f, item);
-            out.diagnostics.extend(checked.diagnostics.iter().cloned());
-            out.internal_errors.extend(checked.internal_error.iter().map(|e| format!("{}: {e}", f.path(db))));
-            summaries.push(&checked.summary);
-            if !checked.complete {
-                incomplete.push(f.path(db).clone());
-            }
-            out.services.extend(checked.ir.clone());
-        }
-    }
-    out.diagnostics.extend(check::workspace::uniqueness(&summaries));
-    out.diagnostics.extend(check::workspace::unused_bindings(db, ws, &files));
-    diagnostics::normalize(&mut out.diagnostics);
-    // A service that failed to check must have an error somewhere saying why.
-    if !out.diagnostics.iter().any(Diagnostic::is_error) {
-        for path in incomplete {
-            out.internal_errors.push(format!("{path}: a service failed to check, but no error says why"));
-        }
-    }
-    // A duplicate id makes two services claim the same outputs: keep neither.
-    if out.has_errors() {
-        out.services.retain(|_| false);
-    }
-    out.services.sort_by(|a, b| a.id.cmp(&b.id));
-    out
+    files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+    files
+}
+
+/// A file's part of the workspace result, memoized so that after an edit
+/// only the edited file's facts are gathered again.
+#[salsa::tracked(returns(ref))]
+pub fn file_facts(db: &dyn Db, ws: Workspace, file: SourceFile) -> FileFacts {
+    FileFacts::fresh(db, ws, file)
+}
+
+/// What of a file the workspace-wide rules read: its services' summaries
+/// and its bindings. Most edits leave it equal, so salsa keeps
+/// `workspace_rule_diagnostics` without running the rules again.
+#[salsa::tracked(returns(ref))]
+pub fn rule_facts(db: &dyn Db, ws: Workspace, file: SourceFile) -> (Vec<Summary>, Bindings) {
+    let facts = file_facts(db, ws, file);
+    (facts.decls.iter().map(|d| d.summary.clone()).collect(), facts.bindings.clone())
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn workspace_rule_diagnostics(db: &dyn Db, ws: Workspace) -> Vec<Diagnostic> {
+    let facts: Vec<&(Vec<Summary>, Bindings)> = msp_files(db, ws).iter().map(|f| rule_facts(db, ws, *f)).collect();
+    let summaries: Vec<&Summary> = facts.iter().flat_map(|(s, _)| s).collect();
+    let bindings: Vec<&Bindings> = facts.iter().map(|(_, b)| b).collect();
+    crate::db::facts::workspace_rules(&summaries, &bindings)
+}
+
+/// Problems reading the files that are not sources (READMEs, table schemas);
+/// a source's are among its `file_diagnostics`.
+pub fn load_problems(db: &dyn Db, ws: Workspace) -> Vec<Diagnostic> {
+    ws.files(db)
+        .iter()
+        .filter(|f| !f.path(db).ends_with(".msp"))
+        .filter_map(|f| check::file::load_problem(db, *f))
+        .collect()
 }

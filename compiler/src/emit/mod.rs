@@ -50,15 +50,20 @@ pub fn build(
         .flat_map(|s| s.environments.iter().map(move |e| (&**s, e)))
         .filter(|(s, e)| filter.wants(&s.id, &e.id))
         .collect();
+    let pages: Vec<&Service> = services.iter().map(|s| &**s).filter(|s| filter.wants_service(s)).collect();
+    // The docs are one task beside the environments, not after them.
     let generate = || -> Vec<OutputFile> {
-        jobs.par_iter().flat_map_iter(|(s, e)| terraform::environment(platform, s, e)).collect()
+        let (mut files, docs) = rayon::join(
+            || jobs.par_iter().flat_map_iter(|(s, e)| terraform::environment(platform, s, e)).collect::<Vec<_>>(),
+            || docs::docs(platform, services, &pages, meta),
+        );
+        files.extend(docs);
+        files
     };
     let mut files = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(generate),
-        Err(_) => jobs.iter().flat_map(|(s, e)| terraform::environment(platform, s, e)).collect(),
+        Err(_) => generate(),
     };
-    let pages: Vec<&Service> = services.iter().map(|s| &**s).filter(|s| filter.wants_service(s)).collect();
-    files.extend(docs::docs(platform, services, &pages, meta));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

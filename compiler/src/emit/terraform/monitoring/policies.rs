@@ -199,9 +199,19 @@ fn filter_expr(filter: &[Clause]) -> Expr {
     }
 }
 
-/// Multi-line text (descriptions, queries) as a heredoc, which reads as written.
+/// Multi-line text (descriptions, queries) as a heredoc, which reads as
+/// written, when Terraform reads it back exactly; else as a quoted string,
+/// which is always exact. User text must never end the heredoc (a line
+/// `EOT` would let the rest be read as Terraform), lose its common
+/// indentation to `<<-`, or hold what the line layout adjusts (a line
+/// ending in an empty `{}`, carriage returns, the comment placeholder).
 fn text(v: &str) -> Expr {
-    if v.contains('\n') { Expr::Heredoc(v.to_string()) } else { s(v) }
+    let empty_braces = |l: &str| l.trim_end().strip_suffix('}').is_some_and(|h| h.trim_end().ends_with('{'));
+    let exact = !v.contains('\r')
+        && !v.contains("__mspc_comment_")
+        && v.lines().all(|l| l.trim() != "EOT" && !empty_braces(l))
+        && v.lines().any(|l| !l.is_empty() && !l.starts_with([' ', '\t']));
+    if v.contains('\n') && exact { Expr::Heredoc(v.to_string()) } else { s(v) }
 }
 
 fn seconds(v: u64) -> Expr {

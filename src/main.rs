@@ -5,6 +5,7 @@ mod commands;
 mod git;
 mod lint_cache;
 mod outdir;
+mod programs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -154,6 +155,126 @@ enum Command {
         /// A file or folder inside the workspace (default: the current folder).
         path: Option<PathBuf>,
     },
+    /// Print the link to an environment's logs in Cloud Logging (the link its
+    /// operations page shows); `--open` opens it in a browser.
+    Logs {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Print the link to an environment's Cloud Run console page; `--open`
+    /// opens it in a browser.
+    Console {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// PostgreSQL: connect to an environment's Cloud SQL instance.
+    #[command(visible_alias = "postgresql")]
+    Pg {
+        #[command(subcommand)]
+        command: PgCommand,
+    },
+    /// Terraform Cloud: find an environment's workspaces, or declare every
+    /// workspace as Terraform.
+    #[command(visible_alias = "terraform-cloud")]
+    Tfc {
+        #[command(subcommand)]
+        command: TfcCommand,
+    },
+    /// Summarize the workspace: services and jobs, owners, environments by
+    /// category, deploy types and resources.
+    Fleet {
+        /// A file or folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FleetFormat::Table)]
+        format: FleetFormat,
+    },
+}
+
+#[derive(clap::Args)]
+struct TargetArgs {
+    /// The service or job id.
+    service: String,
+    /// The environment id.
+    env: String,
+    /// Also open the link in a browser (`$BROWSER`, or the desktop's).
+    #[arg(long)]
+    open: bool,
+    /// A folder inside the workspace (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum PgCommand {
+    /// Run `cloud-sql-proxy` to the environment's instance, as the operator
+    /// identity (read-only) or the service's own (`--write-access`), and
+    /// print the `psql` command for each database. The connection name and
+    /// the accounts are read from the project's Secret Manager with `gcloud`
+    /// unless given.
+    Connect {
+        /// The service or job id.
+        service: String,
+        /// The environment id.
+        env: String,
+        /// Connect as the service's own identity, which can write. Asks first (see `--yes`).
+        #[arg(long)]
+        write_access: bool,
+        /// Don't ask before connecting with write access.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// The local port the proxy listens on.
+        #[arg(long, default_value_t = mspc_compiler::emit::ops::pg::DEFAULT_PORT,
+              value_parser = clap::value_parser!(u16).range(1..))]
+        port: u16,
+        /// Print the `psql` command for this database only.
+        #[arg(long, value_name = "NAME")]
+        database: Option<String>,
+        /// The instance's connection name (`project:region:instance`), instead of reading it.
+        #[arg(long, value_name = "NAME")]
+        connection_name: Option<String>,
+        /// The account to impersonate, instead of reading it.
+        #[arg(long, value_name = "EMAIL")]
+        service_account: Option<String>,
+        /// A folder inside the workspace (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TfcCommand {
+    /// Print the link to the Terraform Cloud workspaces of the fleet, a
+    /// service or an environment (the list filtered by their tag).
+    View {
+        /// Only this service's workspaces.
+        service: Option<String>,
+        /// Only this environment's workspaces.
+        env: Option<String>,
+        /// Also open the link in a browser (`$BROWSER`, or the desktop's).
+        #[arg(long)]
+        open: bool,
+        /// A folder inside the workspace (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+    /// Write a Terraform module (tfe provider) declaring each environment's
+    /// Terraform Cloud project and one workspace per stack `mspc build`
+    /// generates, with their tags, settings and team access.
+    Bootstrap {
+        /// A file or folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+        /// The folder to write the module into. It is replaced as a whole.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FleetFormat {
+    Table,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -247,6 +368,45 @@ fn main() -> ExitCode {
             commands::import::run(commands::import::ImportArgs { paths, tree, out, stdout, force }, output.into())
         }
         Command::Ir { path } => commands::ir::run(path.as_deref()),
+        Command::Logs { target } => commands::ops::link(target.into(), commands::ops::Link::Logs),
+        Command::Console { target } => commands::ops::link(target.into(), commands::ops::Link::Console),
+        Command::Pg {
+            command:
+                PgCommand::Connect {
+                    service,
+                    env,
+                    write_access,
+                    yes,
+                    port,
+                    database,
+                    connection_name,
+                    service_account,
+                    workspace,
+                },
+        } => commands::pg::connect(commands::pg::ConnectArgs {
+            service,
+            env,
+            write_access,
+            port,
+            database,
+            yes,
+            connection_name,
+            service_account,
+            workspace,
+        }),
+        Command::Tfc { command: TfcCommand::View { service, env, open, workspace } } => {
+            commands::ops::tfc_view(commands::ops::ViewArgs { service, env, open, workspace })
+        }
+        Command::Tfc { command: TfcCommand::Bootstrap { path, out, output } } => {
+            commands::tfc::bootstrap(commands::tfc::BootstrapArgs { path, out }, output.into())
+        }
+        Command::Fleet { path, format } => commands::fleet::run(
+            path,
+            match format {
+                FleetFormat::Table => commands::fleet::Format::Table,
+                FleetFormat::Json => commands::fleet::Format::Json,
+            },
+        ),
         Command::Lsp => match mspc_lsp::run() {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => {
@@ -261,6 +421,12 @@ fn main() -> ExitCode {
             commands::err(&format!("{:?}", miette::Report::new(e)));
             ExitCode::from(2)
         }
+    }
+}
+
+impl From<TargetArgs> for commands::ops::LinkArgs {
+    fn from(t: TargetArgs) -> Self {
+        commands::ops::LinkArgs { service: t.service, env: t.env, open: t.open, workspace: t.workspace }
     }
 }
 

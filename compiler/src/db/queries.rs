@@ -169,8 +169,12 @@ pub fn file_diagnostics(db: &dyn Db, ws: Workspace, file: SourceFile) -> Vec<Dia
 pub struct WorkspaceResult {
     pub diagnostics: Vec<Diagnostic>,
     pub platform: Option<Arc<ir::Platform>>,
-    /// Clean services, sorted by id.
+    /// Clean services, sorted by id; none when the workspace has errors.
     pub services: Vec<Arc<ir::Service>>,
+    /// The services that checked clean themselves, sorted by id, also when
+    /// the workspace has errors elsewhere (the operations commands read
+    /// them; nothing is generated from them).
+    pub checked_services: Vec<Arc<ir::Service>>,
     /// Whether the workspace has a `platform.msp`.
     pub has_platform: bool,
     pub internal_errors: Vec<String>,

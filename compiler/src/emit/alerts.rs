@@ -975,7 +975,8 @@ mod tests {
             "terraform_cloud": {
                 "organization": "example", "prefix": "msp", "terraform_version": "1.5.7",
                 "runner_service_account": "tf@example.iam.gserviceaccount.com", "notification_channel": null,
-                "notification_webhook_secret": "HOOK", "repository": null, "operators_team": null
+                "notification_webhook_secret": "HOOK", "repository": null, "branch": "main", "output_path": "out",
+                "operators_team": null, "teams": []
             },
             "slack": { "shared_channel": null, "channel_prefix": "#alerts-" },
             "opsgenie": null,

@@ -2,6 +2,8 @@
 
 pub mod alerts;
 pub mod docs;
+pub mod fleet;
+pub mod ops;
 pub mod reference;
 pub mod terraform;
 

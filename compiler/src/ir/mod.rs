@@ -384,7 +384,10 @@ pub struct TerraformCloud {
     pub notification_channel: Option<String>,
     pub notification_webhook_secret: String,
     pub repository: Option<String>,
+    pub branch: String,
+    pub output_path: String,
     pub operators_team: Option<String>,
+    pub teams: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

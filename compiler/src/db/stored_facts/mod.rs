@@ -172,7 +172,10 @@ pub fn check_files(
         store.files.extend(entry.map(|e| (path.clone(), e)));
     }
     let result = aggregate(check_platform(db, ws), load_problems(db, ws), facts);
-    FilesChecked { result: WorkspaceResult { services: Vec::new(), ..result }, facts: write.then_some(store) }
+    FilesChecked {
+        result: WorkspaceResult { services: Vec::new(), checked_services: Vec::new(), ..result },
+        facts: write.then_some(store),
+    }
 }
 
 /// The facts of every source of a workspace just checked whole (the

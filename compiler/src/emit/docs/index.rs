@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::markdown::{code, link, text};
 use super::{DocsMeta, links, page_path};
+use crate::emit::ops::{self, Scope};
 use crate::ir::{Category, Platform, Service};
 
 pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) -> String {
@@ -35,7 +36,8 @@ pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) ->
     out.push('\n');
     out.push_str(
         "> [!NOTE]\n> These pages are generated from the service specifications by `mspc build`. \
-         If a page looks out of date, regenerate it from the latest specifications.\n\n",
+         If a page looks out of date, regenerate it from the latest specifications. \
+         `mspc fleet` summarizes every service, environment and resource in a terminal.\n\n",
     );
 
     // Owners, sorted; a service with several owners is listed under each.
@@ -131,5 +133,17 @@ fn general_guidance(out: &mut String, platform: &Platform) {
         }
         (None, None) => {}
     }
-    out.push('\n');
+    let all = ops::tfc_tag(platform, Scope::All);
+    let _ = writeln!(
+        out,
+        "\n\nThey all carry the tag {} ({}); a service's also carry {}, and an environment's {}. \
+         `mspc tfc view` opens the list, narrowed to a service or an environment when given one:\n\n\
+         ```bash\n{}\n{}\n```",
+        code(&all),
+        link("view them", &ops::tfc_view_url(platform, Scope::All)),
+        code(&ops::tfc_tag(platform, Scope::Service("<service>"))),
+        code(&ops::tfc_tag(platform, Scope::Environment("<service>", "<environment>"))),
+        ops::tfc_view_command(Scope::All),
+        ops::tfc_view_command(Scope::Environment("<service>", "<environment>")),
+    );
 }

@@ -74,6 +74,11 @@ pub fn terraform_cloud_workspace(organization: &str, workspace: &str) -> String 
     format!("{}/workspaces/{}", terraform_cloud(organization), encode(workspace))
 }
 
+/// The organisation's workspace list, filtered to the workspaces with `tag`.
+pub fn terraform_cloud_workspaces_tagged(organization: &str, tag: &str) -> String {
+    format!("{}/workspaces?tag={}", terraform_cloud(organization), encode(tag))
+}
+
 /// A file of the specs repository, when its browse URL is known.
 pub fn spec_file(specs_url: Option<&str>, path: &str) -> Option<String> {
     specs_url.map(|base| {

@@ -3,7 +3,7 @@
 
 mod diagram;
 mod index;
-mod links;
+pub(crate) mod links;
 pub mod markdown;
 mod page;
 

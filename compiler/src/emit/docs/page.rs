@@ -7,9 +7,8 @@ use std::fmt::Write as _;
 use super::markdown::{code, fenced, link, local_link, nest_headings, resolve_anchors, table, text};
 use super::{DocsMeta, diagram, links};
 use crate::emit::alerts::{self, Alert};
-use crate::emit::terraform::ctx::{
-    Ctx, OUTPUT_CLOUDSQL_CONNECTION, OUTPUT_OPERATOR_ACCOUNT, OUTPUT_WORKLOAD_ACCOUNT, STACKS, output_secret_id,
-};
+use crate::emit::ops::{self, Scope};
+use crate::emit::terraform::ctx::{Ctx, STACKS};
 use crate::ir::{Category, Deploy, Environment, Kind, Platform, Service};
 use crate::syntax::literals::format_duration;
 
@@ -302,15 +301,23 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
     }
     out.push('\n');
     let kind = if job { "Cloud Run job" } else { "Cloud Run service" };
+    let (svc, service) = (ctx.id(), ctx.service);
     let rows = vec![
-        ("Console".to_string(), link(kind, &links::cloud_run(project, job))),
-        (if job { "Job logs" } else { "Service logs" }.to_string(), link("GCP logging", &links::logs(project, job))),
+        ("Console".to_string(), link(kind, &ops::console_url(service, env))),
+        (if job { "Job logs" } else { "Service logs" }.to_string(), link("GCP logging", &ops::logs_url(service, env))),
     ];
     out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
+    let _ = writeln!(
+        out,
+        "\nTo open the {what}'s logs or its console page in your browser (without `--open`, the link is printed):\n\n\
+         ```bash\n{} --open\n{} --open\n```\n",
+        ops::logs_command(svc, id),
+        ops::console_command(svc, id)
+    );
     let command = if job { "jobs executions list --job" } else { "services logs read" };
     let _ = writeln!(
         out,
-        "\nYou can also read recent {} with `gcloud`:\n\n```bash\ngcloud run {command} {} --project={project} --region={}\n```\n",
+        "You can also read recent {} with `gcloud`:\n\n```bash\ngcloud run {command} {} --project={project} --region={}\n```\n",
         if job { "executions" } else { "logs" },
         ctx.cloud_run_name(),
         env.region
@@ -336,30 +343,22 @@ fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
             link(&format!("'write access' {} request", text(&access.tool)), write)
         );
     }
-    let first_db = pg.databases.first().map_or("postgres", String::as_str);
-    // The stacks' outputs, as mirrored into Secret Manager.
-    let connection = output_secret_id("cloudrun", OUTPUT_CLOUDSQL_CONNECTION);
-    let operator = output_secret_id("iam", OUTPUT_OPERATOR_ACCOUNT);
-    let workload = output_secret_id("iam", OUTPUT_WORKLOAD_ACCOUNT);
     let _ = writeln!(
         out,
-        "To connect to the PostgreSQL instance in this environment, run the {} as the operator identity \
-         (read-only) or the service's own identity (write access). The stacks keep both, and the instance's \
-         connection name, in the project's Secret Manager:\n",
-        link("Cloud SQL Auth Proxy", "https://cloud.google.com/sql/docs/postgres/sql-proxy")
+        "To connect to the PostgreSQL instance in this environment, `mspc pg connect` runs the {} as the operator \
+         identity (read-only) or the service's own identity (write access), reading both and the instance's \
+         connection name from the project's Secret Manager ({}, {} and {}), and prints the `psql` command for \
+         each database:\n",
+        link("Cloud SQL Auth Proxy", "https://cloud.google.com/sql/docs/postgres/sql-proxy"),
+        code(&ops::pg::operator_account_secret()),
+        code(&ops::pg::workload_account_secret()),
+        code(&ops::pg::connection_name_secret()),
     );
     let _ = writeln!(
         out,
-        "```bash\n\
-         read() {{ gcloud secrets versions access latest --project={project} --secret=\"$1\"; }}\n\
-         INSTANCE=\"$(read {connection})\"\n\n\
-         # For read-only access\n\
-         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read {operator})\" \"$INSTANCE\"\n\n\
-         # For write access - use with caution!\n\
-         cloud-sql-proxy --auto-iam-authn --port=5433 --impersonate-service-account=\"$(read {workload})\" \"$INSTANCE\"\n\n\
-         # Then, in another terminal (the user is the impersonated account's email without .gserviceaccount.com)\n\
-         psql -h 127.0.0.1 -p 5433 -d {first_db} -U \"<user>\"\n\
-         ```\n"
+        "```bash\n# For read-only access\n{}\n\n# For write access - use with caution!\n{}\n```\n",
+        ops::pg_connect_command(ctx.id(), id, false),
+        ops::pg_connect_command(ctx.id(), id, true)
     );
 }
 
@@ -435,7 +434,15 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
         let ws = ctx.workspace(stack);
         let _ = writeln!(out, "- {}", link(&code(&ws), &links::terraform_cloud_workspace(&tfc.organization, &ws)));
     }
-    out.push('\n');
+    let scope = Scope::Environment(ctx.id(), id);
+    let _ = writeln!(
+        out,
+        "\nThey are grouped under the {} tag ({}), in the Terraform Cloud project {}:\n\n```bash\n{}\n```\n",
+        code(&ops::tfc_tag(platform, scope)),
+        link("view them", &ops::tfc_view_url(platform, scope)),
+        code(&ctx.tfc_project()),
+        ops::tfc_view_command(scope)
+    );
 }
 
 /// Every alert of every environment, once (reference 3.1 "Alert policy

@@ -79,13 +79,13 @@ impl<'a> Ctx<'a> {
 
     /// The Terraform Cloud workspace of one of this environment's stacks.
     pub fn workspace(&self, stack: &str) -> String {
-        format!("{}-{stack}", self.tfc_project())
+        crate::emit::ops::tfc_workspace(self.platform, &self.service.id, &self.env.id, stack)
     }
 
-    /// `<prefix>-<service>-<env>`: the Terraform Cloud project holding this
-    /// environment's workspaces, and a name unique per environment.
+    /// The Terraform Cloud project holding this environment's workspaces,
+    /// also a name unique per environment.
     pub fn tfc_project(&self) -> String {
-        format!("{}-{}-{}", self.platform.terraform_cloud.prefix, self.service.id, self.env.id)
+        crate::emit::ops::tfc_project(self.platform, &self.service.id, &self.env.id)
     }
 
     /// The Cloud Run service or job: `<service>-<env>-<region>`.

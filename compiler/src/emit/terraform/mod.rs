@@ -3,6 +3,7 @@
 //! a Terraform Cloud workspace. Reads only the IR.
 
 pub mod align;
+mod bootstrap;
 pub(crate) mod cloudrun;
 pub mod ctx;
 pub mod hcl;
@@ -12,6 +13,8 @@ mod outputs;
 mod project;
 pub mod providers;
 mod tfcworkspaces;
+
+pub use bootstrap::{bootstrap, bootstrap_workspace};
 
 use crate::emit::OutputFile;
 use crate::ir::{Environment, Platform, Service};
@@ -45,7 +48,7 @@ pub fn environment(platform: &Platform, service: &Service, env: &Environment) ->
             "tfcworkspaces" => tfcworkspaces::build(&ctx),
             other => unreachable!("unknown stack {other}"),
         };
-        let dir = format!("terraform/{}/{}/{stack}", service.id, env.id);
+        let dir = crate::emit::ops::stack_dir(&service.id, &env.id, stack);
         let main = format!("# {GENERATED}\n# Source: {}\n\n{}", service.spec_path, built.main.render());
         out.push(OutputFile { path: format!("{dir}/main.tf"), contents: main });
         for (name, contents) in built.extra {

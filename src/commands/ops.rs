@@ -1,0 +1,151 @@
+//! `mspc logs`, `mspc console` and `mspc tfc view`: the links to an
+//! environment's logs, its Cloud Run console page and its Terraform Cloud
+//! workspaces, from the functions the operations pages use (`emit::ops`).
+//! The operations commands read a workspace with errors elsewhere: an
+//! incident does not wait for an unrelated spec to be fixed.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use mspc_compiler::diagnostics::{render, suggest};
+use mspc_compiler::emit::ops::{self, Scope};
+use mspc_compiler::ir::{Environment, Platform, Service};
+
+use super::{CliError, Session};
+use crate::programs::{self, Opened};
+
+/// The checked part of a workspace: its platform and clean services.
+pub struct Fleet {
+    pub platform: Arc<Platform>,
+    pub services: Vec<Arc<Service>>,
+    /// Whether services were left out for their errors.
+    pub has_errors: bool,
+}
+
+impl Fleet {
+    /// Loads the workspace at `path` (default: the current folder). Without a
+    /// clean platform nothing can be said: its errors are shown, exit 1.
+    pub fn open(path: Option<&Path>) -> Result<Result<Fleet, ExitCode>, CliError> {
+        let session = Session::open(path.unwrap_or(Path::new(".")))?;
+        let result = session.result()?;
+        let Some(platform) = result.platform.clone() else {
+            let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+            if errors.is_empty() {
+                return Err(CliError::NoWorkspace(session.loaded.root.clone()));
+            }
+            super::err(render::terminal(&errors, &session, false).trim_end());
+            super::err("the workspace's platform has errors");
+            return Ok(Err(ExitCode::from(1)));
+        };
+        let services = result.checked_services.clone();
+        let has_errors = result.has_errors();
+        Ok(Ok(Fleet { platform, services, has_errors }))
+    }
+
+    pub fn service(&self, id: &str) -> Result<&Service, CliError> {
+        if let Some(s) = self.services.iter().find(|s| s.id == id) {
+            return Ok(s);
+        }
+        let ids = self.services.iter().map(|s| s.id.as_str());
+        let mut help = suggest::did_you_mean(id, ids.clone()).unwrap_or_else(|| listing("services", ids));
+        if self.has_errors {
+            help.push_str("; services with errors are left out (`mspc check` shows them)");
+        }
+        Err(CliError::NotFound { what: format!("no service `{id}` in the workspace"), help })
+    }
+
+    pub fn environment(&self, service: &str, env: &str) -> Result<(&Service, &Environment), CliError> {
+        let s = self.service(service)?;
+        match s.environments.iter().find(|e| e.id == env) {
+            Some(e) => Ok((s, e)),
+            None => {
+                let ids = s.environments.iter().map(|e| e.id.as_str());
+                let help = suggest::did_you_mean(env, ids.clone()).unwrap_or_else(|| listing("environments", ids));
+                Err(CliError::NotFound { what: format!("`{service}` has no environment `{env}`"), help })
+            }
+        }
+    }
+}
+
+/// "the services are `a`, `b`, …" (the first ten).
+pub fn listing<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> String {
+    let ids: Vec<String> = ids.map(|i| format!("`{i}`")).collect();
+    match ids.len() {
+        0 => format!("there are no {what}"),
+        n if n > 10 => format!("the {what} are {}, and {} more", ids[..10].join(", "), n - 10),
+        _ => format!("the {what} are {}", ids.join(", ")),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub enum Link {
+    Logs,
+    Console,
+}
+
+pub struct LinkArgs {
+    pub service: String,
+    pub env: String,
+    pub open: bool,
+    pub workspace: Option<std::path::PathBuf>,
+}
+
+pub fn link(args: LinkArgs, which: Link) -> Result<ExitCode, CliError> {
+    let fleet = match Fleet::open(args.workspace.as_deref())? {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let (service, env) = fleet.environment(&args.service, &args.env)?;
+    let url = match which {
+        Link::Logs => ops::logs_url(service, env),
+        Link::Console => ops::console_url(service, env),
+    };
+    Ok(show(&url, args.open))
+}
+
+pub struct ViewArgs {
+    pub service: Option<String>,
+    pub env: Option<String>,
+    pub open: bool,
+    pub workspace: Option<std::path::PathBuf>,
+}
+
+pub fn tfc_view(args: ViewArgs) -> Result<ExitCode, CliError> {
+    let fleet = match Fleet::open(args.workspace.as_deref())? {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let scope = match (&args.service, &args.env) {
+        (None, _) => Scope::All,
+        (Some(s), None) => Scope::Service(&fleet.service(s)?.id),
+        (Some(s), Some(e)) => {
+            let (s, e) = fleet.environment(s, e)?;
+            Scope::Environment(&s.id, &e.id)
+        }
+    };
+    Ok(show(&ops::tfc_view_url(&fleet.platform, scope), args.open))
+}
+
+/// Prints `url`, and opens it when asked. Without a browser the printed
+/// link is the answer (exit 0); a browser that fails is an error (exit 1).
+fn show(url: &str, open: bool) -> ExitCode {
+    super::out(&format!("{url}\n"));
+    if !open {
+        return ExitCode::SUCCESS;
+    }
+    match programs::open_url(url) {
+        Opened::With(browser) => {
+            super::err(&format!("opened with `{browser}`"));
+            ExitCode::SUCCESS
+        }
+        Opened::NoBrowser => {
+            super::err("no browser found (set $BROWSER, or install xdg-open): open the link above");
+            ExitCode::SUCCESS
+        }
+        Opened::Failed(why) => {
+            super::err(&format!("could not open the link: {why}"));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -305,6 +305,7 @@ fn pg_connect_write_access_asks_first_then_impersonates_the_workload() {
     assert_eq!(code(&o), 2);
     assert!(flat(&o).contains("pass --yes"), "{}", stderr(&o));
     assert_eq!(bin.read("proxy-args"), "");
+    assert_eq!(bin.read("gcloud-calls"), "", "refused before reading anything");
 
     let db = e.databases.last().unwrap();
     let o = pg(&bin, &["--write-access", "--yes", "--port", "6000", "--database", db, &e.service, &e.env]);

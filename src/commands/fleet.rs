@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mspc_compiler::emit::fleet;
 
 use super::CliError;
-use super::ops::Fleet;
+use super::ops::Checked;
 
 #[derive(Clone, Copy)]
 pub enum Format {
@@ -16,7 +16,7 @@ pub enum Format {
 }
 
 pub fn run(path: Option<PathBuf>, format: Format) -> Result<ExitCode, CliError> {
-    let loaded = match Fleet::open(path.as_deref())? {
+    let loaded = match Checked::open(path.as_deref())? {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };

@@ -16,17 +16,17 @@ use super::{CliError, Session};
 use crate::programs::{self, Opened};
 
 /// The checked part of a workspace: its platform and clean services.
-pub struct Fleet {
+pub struct Checked {
     pub platform: Arc<Platform>,
     pub services: Vec<Arc<Service>>,
     /// Whether services were left out for their errors.
     pub has_errors: bool,
 }
 
-impl Fleet {
+impl Checked {
     /// Loads the workspace at `path` (default: the current folder). Without a
     /// clean platform nothing can be said: its errors are shown, exit 1.
-    pub fn open(path: Option<&Path>) -> Result<Result<Fleet, ExitCode>, CliError> {
+    pub fn open(path: Option<&Path>) -> Result<Result<Checked, ExitCode>, CliError> {
         let session = Session::open(path.unwrap_or(Path::new(".")))?;
         let result = session.result()?;
         let Some(platform) = result.platform.clone() else {
@@ -40,7 +40,7 @@ impl Fleet {
         };
         let services = result.checked_services.clone();
         let has_errors = result.has_errors();
-        Ok(Ok(Fleet { platform, services, has_errors }))
+        Ok(Ok(Checked { platform, services, has_errors }))
     }
 
     pub fn service(&self, id: &str) -> Result<&Service, CliError> {
@@ -92,11 +92,11 @@ pub struct LinkArgs {
 }
 
 pub fn link(args: LinkArgs, which: Link) -> Result<ExitCode, CliError> {
-    let fleet = match Fleet::open(args.workspace.as_deref())? {
+    let checked = match Checked::open(args.workspace.as_deref())? {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };
-    let (service, env) = fleet.environment(&args.service, &args.env)?;
+    let (service, env) = checked.environment(&args.service, &args.env)?;
     let url = match which {
         Link::Logs => ops::logs_url(service, env),
         Link::Console => ops::console_url(service, env),
@@ -112,19 +112,19 @@ pub struct ViewArgs {
 }
 
 pub fn tfc_view(args: ViewArgs) -> Result<ExitCode, CliError> {
-    let fleet = match Fleet::open(args.workspace.as_deref())? {
+    let checked = match Checked::open(args.workspace.as_deref())? {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };
     let scope = match (&args.service, &args.env) {
         (None, _) => Scope::All,
-        (Some(s), None) => Scope::Service(&fleet.service(s)?.id),
+        (Some(s), None) => Scope::Service(&checked.service(s)?.id),
         (Some(s), Some(e)) => {
-            let (s, e) = fleet.environment(s, e)?;
+            let (s, e) = checked.environment(s, e)?;
             Scope::Environment(&s.id, &e.id)
         }
     };
-    Ok(show(&ops::tfc_view_url(&fleet.platform, scope), args.open))
+    Ok(show(&ops::tfc_view_url(&checked.platform, scope), args.open))
 }
 
 /// Prints `url`, and opens it when asked. Without a browser the printed

@@ -13,7 +13,7 @@ use mspc_compiler::emit::ops::pg;
 use mspc_compiler::ir::Environment;
 
 use super::CliError;
-use super::ops::{Fleet, listing};
+use super::ops::{Checked, listing};
 use crate::programs::{self, which};
 
 pub struct ConnectArgs {
@@ -33,11 +33,11 @@ const INSTALL_PROXY: &str = "install the Cloud SQL Auth Proxy (v2): `gcloud comp
     or download it from https://cloud.google.com/sql/docs/postgres/sql-proxy#install, and put it on PATH";
 
 pub fn connect(args: ConnectArgs) -> Result<ExitCode, CliError> {
-    let fleet = match Fleet::open(args.workspace.as_deref())? {
+    let checked = match Checked::open(args.workspace.as_deref())? {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };
-    let (service, env) = fleet.environment(&args.service, &args.env)?;
+    let (service, env) = checked.environment(&args.service, &args.env)?;
     let Some(postgres) = &env.postgres else {
         let with: Vec<&str> =
             service.environments.iter().filter(|e| e.postgres.is_some()).map(|e| e.id.as_str()).collect();
@@ -68,6 +68,15 @@ pub fn connect(args: ConnectArgs) -> Result<ExitCode, CliError> {
         help: INSTALL_PROXY.into(),
     })?;
 
+    // Refused before anything is read when there is no terminal to ask on.
+    let ask = args.write_access && !args.yes;
+    if ask && !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "connecting to `{}` `{}` with write access needs confirmation, and there is no terminal to ask on: \
+             pass --yes",
+            service.id, env.id
+        )));
+    }
     let account_secret = if args.write_access { pg::workload_account_secret() } else { pg::operator_account_secret() };
     let connection = match args.connection_name {
         Some(c) => c,
@@ -81,7 +90,7 @@ pub fn connect(args: ConnectArgs) -> Result<ExitCode, CliError> {
     check_value("service account", &account, is_account_email)?;
 
     let access = if args.write_access { "WRITE access" } else { "read-only access" };
-    if args.write_access && !args.yes && !confirm(&service.id, &env.id, &account)? {
+    if ask && !confirm(&service.id, &env.id, &account)? {
         super::err("not connected");
         return Ok(ExitCode::from(1));
     }
@@ -164,15 +173,8 @@ fn is_account_email(s: &str) -> bool {
     })
 }
 
-/// Asks on the terminal before connecting with write access; without a
-/// terminal to ask on, refuses (pass `--yes`).
+/// Asks on the terminal before connecting with write access.
 fn confirm(service: &str, env: &str, account: &str) -> Result<bool, CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(format!(
-            "connecting to `{service}` `{env}` with write access needs confirmation, and there is no terminal to \
-             ask on: pass --yes"
-        )));
-    }
     let mut stderr = std::io::stderr().lock();
     let _ = write!(stderr, "Connect to `{service}` `{env}` with WRITE access, as `{account}`? [y/N] ");
     let _ = stderr.flush();

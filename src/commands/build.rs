@@ -57,19 +57,21 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     };
     let services = &clean.services;
     let f = &args.filter;
-    if let Some(s) = &f.service {
-        let Some(svc) = services.iter().find(|x| &x.id == s) else {
-            return Err(CliError::UnknownTarget(format!("service `{s}`")));
-        };
-        if let Some(e) = &f.env
-            && !svc.environments.iter().any(|x| &x.id == e)
-        {
-            return Err(CliError::UnknownTarget(format!("environment `{e}` of `{s}`")));
+    match (&f.service, &f.env) {
+        (Some(s), None) => {
+            super::find_service(services, s, false)?;
         }
-    } else if let Some(e) = &f.env
-        && !services.iter().any(|s| s.environments.iter().any(|x| &x.id == e))
-    {
-        return Err(CliError::UnknownTarget(format!("environment `{e}`")));
+        (Some(s), Some(e)) => {
+            super::find_environment(services, s, e, false)?;
+        }
+        (None, Some(e)) if !services.iter().any(|s| s.environments.iter().any(|x| &x.id == e)) => {
+            let ids: std::collections::BTreeSet<&str> =
+                services.iter().flat_map(|s| s.environments.iter().map(|x| x.id.as_str())).collect();
+            let help = super::suggest::did_you_mean(e, ids.iter().copied())
+                .unwrap_or_else(|| super::listing("environments", ids.into_iter()));
+            return Err(CliError::NotFound { what: format!("no environment `{e}` in the workspace"), help });
+        }
+        _ => {}
     }
     let meta = docs_meta(&clean.session.loaded.root, args.timestamp);
     let files = emit::build(&clean.platform, services, f, &meta, args.jobs);

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use mspc_compiler::db::WorkspaceResult;
 use mspc_compiler::db::load::{self, LoadError, Loaded};
 use mspc_compiler::diagnostics::render::Format;
-use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap};
-use mspc_compiler::ir::{Platform, Service};
+use mspc_compiler::diagnostics::{Diagnostic, FileId, SourceMap, suggest};
+use mspc_compiler::ir::{Environment, Platform, Service};
 
 /// Writes to stdout. A reader that went away (`mspc ir | head`) is not an
 /// error worth a panic: the rest of the output is simply dropped.
@@ -59,9 +59,6 @@ pub enum CliError {
     #[error("unknown diagnostic code `{0}`")]
     #[diagnostic(code(mspc::unknown_code), help("{1}"))]
     UnknownCode(String, String),
-    #[error("no {0} in the workspace")]
-    #[diagnostic(code(mspc::unknown_target), help("`mspc ir` lists the services and their environments"))]
-    UnknownTarget(String),
     #[error("refusing to replace `{0}`: it is not an mspc output folder")]
     #[diagnostic(
         code(mspc::not_our_output),
@@ -80,8 +77,12 @@ pub enum CliError {
     #[diagnostic(code(mspc::missing_program), help("{help}"))]
     MissingProgram { message: String, help: String },
     #[error("{message}")]
-    #[diagnostic(code(mspc::failed), help("{help}"))]
-    Failed { message: String, help: String },
+    #[diagnostic(code(mspc::failed))]
+    Failed {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
     #[error("internal compiler error: {0}")]
     #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),
@@ -177,4 +178,45 @@ pub fn load_clean(
     };
     let services = result.services.clone();
     Ok(Ok(Clean { session, platform, services }))
+}
+
+/// The service `id` among `services`; `partial` says services were left out
+/// for their errors, which the help then mentions.
+pub fn find_service<'a>(services: &'a [Arc<Service>], id: &str, partial: bool) -> Result<&'a Service, CliError> {
+    if let Some(s) = services.iter().find(|s| s.id == id) {
+        return Ok(s);
+    }
+    let ids = services.iter().map(|s| s.id.as_str());
+    let mut help = suggest::did_you_mean(id, ids.clone()).unwrap_or_else(|| listing("services", ids));
+    if partial {
+        help.push_str("; services with errors are left out (`mspc check` shows them)");
+    }
+    Err(CliError::NotFound { what: format!("no service `{id}` in the workspace"), help })
+}
+
+pub fn find_environment<'a>(
+    services: &'a [Arc<Service>],
+    service: &str,
+    env: &str,
+    partial: bool,
+) -> Result<(&'a Service, &'a Environment), CliError> {
+    let s = find_service(services, service, partial)?;
+    match s.environments.iter().find(|e| e.id == env) {
+        Some(e) => Ok((s, e)),
+        None => {
+            let ids = s.environments.iter().map(|e| e.id.as_str());
+            let help = suggest::did_you_mean(env, ids.clone()).unwrap_or_else(|| listing("environments", ids));
+            Err(CliError::NotFound { what: format!("`{service}` has no environment `{env}`"), help })
+        }
+    }
+}
+
+/// "the services are `a`, `b`, …" (the first ten).
+pub fn listing<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> String {
+    let ids: Vec<String> = ids.map(|i| format!("`{i}`")).collect();
+    match ids.len() {
+        0 => format!("there are no {what}"),
+        n if n > 10 => format!("the {what} are {}, and {} more", ids[..10].join(", "), n - 10),
+        _ => format!("the {what} are {}", ids.join(", ")),
+    }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use mspc_compiler::diagnostics::{render, suggest};
+use mspc_compiler::diagnostics::render;
 use mspc_compiler::emit::ops::{self, Scope};
 use mspc_compiler::ir::{Environment, Platform, Service};
 
@@ -44,37 +44,11 @@ impl Checked {
     }
 
     pub fn service(&self, id: &str) -> Result<&Service, CliError> {
-        if let Some(s) = self.services.iter().find(|s| s.id == id) {
-            return Ok(s);
-        }
-        let ids = self.services.iter().map(|s| s.id.as_str());
-        let mut help = suggest::did_you_mean(id, ids.clone()).unwrap_or_else(|| listing("services", ids));
-        if self.has_errors {
-            help.push_str("; services with errors are left out (`mspc check` shows them)");
-        }
-        Err(CliError::NotFound { what: format!("no service `{id}` in the workspace"), help })
+        super::find_service(&self.services, id, self.has_errors)
     }
 
     pub fn environment(&self, service: &str, env: &str) -> Result<(&Service, &Environment), CliError> {
-        let s = self.service(service)?;
-        match s.environments.iter().find(|e| e.id == env) {
-            Some(e) => Ok((s, e)),
-            None => {
-                let ids = s.environments.iter().map(|e| e.id.as_str());
-                let help = suggest::did_you_mean(env, ids.clone()).unwrap_or_else(|| listing("environments", ids));
-                Err(CliError::NotFound { what: format!("`{service}` has no environment `{env}`"), help })
-            }
-        }
-    }
-}
-
-/// "the services are `a`, `b`, …" (the first ten).
-pub fn listing<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> String {
-    let ids: Vec<String> = ids.map(|i| format!("`{i}`")).collect();
-    match ids.len() {
-        0 => format!("there are no {what}"),
-        n if n > 10 => format!("the {what} are {}, and {} more", ids[..10].join(", "), n - 10),
-        _ => format!("the {what} are {}", ids.join(", ")),
+        super::find_environment(&self.services, service, env, self.has_errors)
     }
 }
 

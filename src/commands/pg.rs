@@ -13,7 +13,8 @@ use mspc_compiler::emit::ops::pg;
 use mspc_compiler::ir::Environment;
 
 use super::CliError;
-use super::ops::{Checked, listing};
+use super::listing;
+use super::ops::Checked;
 use crate::programs::{self, which};
 
 pub struct ConnectArgs {
@@ -104,8 +105,10 @@ pub fn connect(args: ConnectArgs) -> Result<ExitCode, CliError> {
     // Nothing buffered survives the exec.
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
-    programs::exec(&proxy, pg::proxy_args(&connection, &account, args.port))
-        .map_err(|e| CliError::Failed { message: format!("cannot run `{PROXY}`: {e}"), help: INSTALL_PROXY.into() })
+    programs::exec(&proxy, pg::proxy_args(&connection, &account, args.port)).map_err(|e| CliError::Failed {
+        message: format!("cannot run `{PROXY}`: {e}"),
+        help: Some(INSTALL_PROXY.into()),
+    })
 }
 
 /// A stack output from the environment project's Secret Manager.
@@ -126,16 +129,16 @@ fn read_output(env: &Environment, secret: &str, flag: &str) -> Result<String, Cl
         format!("--project={}", env.project_id),
     ];
     let output = programs::output(&gcloud, args)
-        .map_err(|e| CliError::Failed { message: format!("cannot run `gcloud`: {e}"), help: String::new() })?;
+        .map_err(|e| CliError::Failed { message: format!("cannot run `gcloud`: {e}"), help: None })?;
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
         let why: String = why.lines().filter(|l| !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" ");
         return Err(CliError::Failed {
             message: format!("`gcloud` could not read `{secret}` in `{}`: {}", env.project_id, clean_text(&why)),
-            help: format!(
+            help: Some(format!(
                 "check that you are logged in (`gcloud auth login`) with access to the project and that its \
                  stacks are applied, or give the value with `{flag}`"
-            ),
+            )),
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
@@ -152,7 +155,7 @@ fn check_value(what: &str, value: &str, valid: fn(&str) -> bool) -> Result<(), C
     }
     Err(CliError::Failed {
         message: format!("`{}` is not a {what}", clean_text(value)),
-        help: "the stack output or flag should hold one; is the environment's Terraform applied?".into(),
+        help: Some("the stack output or flag should hold one; is the environment's Terraform applied?".into()),
     })
 }
 
@@ -182,6 +185,6 @@ fn confirm(service: &str, env: &str, account: &str) -> Result<bool, CliError> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| CliError::Failed { message: format!("cannot read the answer: {e}"), help: String::new() })?;
+        .map_err(|e| CliError::Failed { message: format!("cannot read the answer: {e}"), help: None })?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }

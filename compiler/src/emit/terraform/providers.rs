@@ -4,6 +4,7 @@
 
 use super::ctx::Ctx;
 use super::hcl::{Blk, Expr, obj, r, s};
+use crate::ir::Platform;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Provider {
@@ -52,7 +53,13 @@ impl Provider {
 
 /// `terraform { required_version, cloud, required_providers }` for a stack.
 pub fn terraform_block(ctx: &Ctx<'_>, stack: &str, providers: &[Provider]) -> Blk {
-    let tfc = &ctx.platform.terraform_cloud;
+    root_module_block(ctx.platform, &ctx.workspace(stack), providers)
+}
+
+/// `terraform { required_version, cloud, required_providers }` for a root
+/// module applied in the Terraform Cloud workspace `workspace`.
+pub fn root_module_block(platform: &Platform, workspace: &str, providers: &[Provider]) -> Blk {
+    let tfc = &platform.terraform_cloud;
     let mut required = Blk::new("required_providers");
     for p in providers {
         let (source, version) = p.source_version();
@@ -63,7 +70,7 @@ pub fn terraform_block(ctx: &Ctx<'_>, stack: &str, providers: &[Provider]) -> Bl
         .block(
             Blk::new("cloud")
                 .set("organization", s(tfc.organization.clone()))
-                .block(Blk::new("workspaces").set("name", s(ctx.workspace(stack)))),
+                .block(Blk::new("workspaces").set("name", s(workspace))),
         )
         .block(required)
 }

@@ -6,15 +6,32 @@
 //! Like ruff's or mypy's, it only saves time: a cache that is missing,
 //! corrupt, written by another build of mspc, or that cannot be written, is
 //! ignored and never an error.
+//!
+//! Nor is it trusted: a cache can be committed to a repository, copied from
+//! another machine or edited, and facts that still parse would then report
+//! errors that do not exist or hide ones that do. So the file carries an
+//! HMAC-SHA256 of everything in it, under a key that only this user's mspc
+//! knows (`lint-cache.key` in the user's cache folder, drawn from the
+//! system's random source, readable by the user alone). A file whose MAC does
+//! not verify is ignored like a corrupt one. Without a key (no cache folder,
+//! or no random source), nothing is read or written.
+//!
+//! The file: the header line (format and build), the MAC in hex, the facts
+//! as JSON; the MAC covers the header line and the facts.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use hmac::{Hmac, KeyInit, Mac};
 use mspc_compiler::db::stored_facts::StoredFacts;
+use sha2::Sha256;
 
-/// Raised when the stored facts change shape.
-const FORMAT: u32 = 1;
+/// Raised when the stored facts, or the file around them, change shape.
+const FORMAT: u32 = 2;
+/// The key's file, in `<user cache folder>/mspc/`.
+const KEY_FILE: &str = "lint-cache.key";
+const KEY_BYTES: usize = 32;
 /// The folder, in the workspace root.
 const DIR: &str = ".mspc-cache";
 /// A cache larger than this is not read (nor a pipe or device in its place).
@@ -26,6 +43,7 @@ pub struct LintCache {
     file: PathBuf,
     /// The first line of the file: facts of another build are not trusted.
     header: String,
+    key: [u8; KEY_BYTES],
 }
 
 impl LintCache {
@@ -34,6 +52,7 @@ impl LintCache {
     /// checkout must not make mspc write elsewhere).
     pub fn open(root: &Path) -> Option<LintCache> {
         let header = format!("mspc lint cache {FORMAT} {}", build_identity()?);
+        let key = user_key()?;
         let dir = match std::env::var_os("MSPC_CACHE_DIR").filter(|d| !d.is_empty()) {
             Some(d) => PathBuf::from(d),
             None => {
@@ -46,7 +65,7 @@ impl LintCache {
         };
         // One file per workspace, so that `MSPC_CACHE_DIR` can serve several.
         let file = dir.join(format!("lint-{:016x}.json", hash(&root)));
-        Some(LintCache { dir, file, header })
+        Some(LintCache { dir, file, header, key })
     }
 
     /// The stored facts, or none.
@@ -61,11 +80,23 @@ impl LintCache {
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         std::fs::File::open(&self.file).ok()?.take(MAX_BYTES).read_to_end(&mut bytes).ok()?;
-        let newline = bytes.iter().position(|&b| b == b'\n')?;
-        if bytes[..newline] != *self.header.as_bytes() {
+        let (header, rest) = split_line(&bytes)?;
+        let (mac, body) = split_line(rest)?;
+        if header != self.header.as_bytes() {
             return None;
         }
-        serde_json::from_slice(&bytes[newline + 1..]).ok()
+        let mac = from_hex(mac)?;
+        self.mac(body).verify_slice(&mac).ok()?;
+        serde_json::from_slice(body).ok()
+    }
+
+    /// The MAC of a file with this header and `body`, before finalizing.
+    fn mac(&self, body: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(self.header.as_bytes());
+        mac.update(b"\n");
+        mac.update(body);
+        mac
     }
 
     /// Stores `facts`, replacing the file in one step (a reader sees the old
@@ -82,28 +113,74 @@ impl LintCache {
             &self.dir.join("CACHEDIR.TAG"),
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mspc.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
         );
-        let tmp = self.file.with_extension(format!("{}.tmp", std::process::id()));
-        let written = (|| {
-            // `create_new`: never write through a link left in its place.
-            let f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            let mut w = std::io::BufWriter::new(f);
-            writeln!(w, "{}", self.header)?;
-            serde_json::to_writer(&mut w, facts)?;
-            // Not synced: a cache torn by a crash fails to parse and is ignored.
-            w.flush()?;
-            std::fs::rename(&tmp, &self.file)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written
+        let body = serde_json::to_vec(facts)?;
+        let mac = hex(&self.mac(&body).finalize().into_bytes());
+        let mut bytes = Vec::with_capacity(self.header.len() + mac.len() + body.len() + 2);
+        bytes.extend_from_slice(self.header.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(mac.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&body);
+        // Through a temporary file of a random name, created exclusively, and
+        // a rename: a reader sees the old file or the new one, and nothing
+        // planted in the folder is written through. Not synced: a cache torn
+        // by a crash fails its MAC and is ignored.
+        crate::write::replace_cache(&self.file, &bytes).map_err(|e| match e {
+            crate::write::WriteError::Io { error, .. } => error,
+            other => std::io::Error::other(format!("{other:?}")),
+        })
     }
 }
 
-fn create_once(path: &Path, text: &str) {
-    if let Ok(mut f) = std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
-        let _ = f.write_all(text.as_bytes());
+/// The line before the first newline, and the rest.
+fn split_line(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    Some((&bytes[..newline], &bytes[newline + 1..]))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
     }
+    let text = std::str::from_utf8(text).ok()?;
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+}
+
+/// This user's key, created on first use: `<cache folder>/mspc/lint-cache.key`.
+fn user_key() -> Option<[u8; KEY_BYTES]> {
+    let dir = dirs::cache_dir()?.join("mspc");
+    let path = dir.join(KEY_FILE);
+    if let Some(key) = read_key(&path) {
+        return Some(key);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    let mut key = [0u8; KEY_BYTES];
+    getrandom::fill(&mut key).ok()?;
+    // Two processes may create it at once: the first one's stays, and both
+    // use it (the loser reads it back).
+    match crate::write::create_private(&path, hex(&key).as_bytes()) {
+        Ok(()) => Some(key),
+        Err(crate::write::WriteError::Exists(_)) => read_key(&path),
+        Err(_) => None,
+    }
+}
+
+/// A key file: a regular file (not a link) of exactly the key in hex.
+fn read_key(path: &Path) -> Option<[u8; KEY_BYTES]> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() != 2 * KEY_BYTES as u64 {
+        return None;
+    }
+    let bytes = from_hex(std::fs::read(path).ok()?.trim_ascii())?;
+    bytes.try_into().ok()
+}
+
+fn create_once(path: &Path, text: &str) {
+    let _ = crate::write::create(path, text.as_bytes());
 }
 
 /// The version, and the size and modification time of the running

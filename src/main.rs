@@ -6,6 +6,7 @@ mod git;
 mod lint_cache;
 mod outdir;
 mod programs;
+mod write;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,9 +1,12 @@
 //! Replacing an output folder all at once. The new tree is written into a
-//! temporary folder `.{name}.mspc-new-{pid}` beside the target; only when it
-//! is complete does it take the target's place, so a failed build leaves the
-//! previous output as it was, and a successful one leaves no stale files
-//! behind. Single files (`mspc fmt`, `mspc import`) are replaced the same
-//! way, through a temporary file.
+//! temporary folder `.{name}.mspc-new-{random}` beside the target, created
+//! exclusively (a folder or link already under that name makes it fail, never
+//! followed); only when it is complete does it take the target's place, so a
+//! failed build leaves the previous output as it was, and a successful one
+//! leaves no stale files behind. Every file in it is created exclusively too.
+//! A target that is a link is refused: replacing it would drop the link, and
+//! writing through it would write where nobody asked. Single files are
+//! `src/write.rs`'s.
 //!
 //! Killed at any moment, a build leaves the target either as it was or
 //! complete. On Linux (`renameat2(RENAME_EXCHANGE)`) and macOS
@@ -13,7 +16,7 @@
 //!
 //! Elsewhere, and on filesystems that refuse the exchange (`EINVAL`,
 //! `ENOSYS`, `ENOTSUP`/`EOPNOTSUPP`: some network and FUSE filesystems), two
-//! renames do it: target → `.{name}.mspc-old-{pid}`, then temporary → target.
+//! renames do it: target → `.{name}.mspc-old-{random}`, then temporary → target.
 //! Between them (two system calls apart) the target does not exist: a build
 //! killed in that window leaves no output folder, and the complete previous
 //! tree under the `-old-` name, which the next build puts back first.
@@ -43,6 +46,10 @@ pub const MARKER: &str = ".mspc-output";
 #[derive(Debug)]
 pub enum OutError {
     NotOurs(PathBuf),
+    /// The target is a link (or another non-folder).
+    NotAFolder(PathBuf, &'static str),
+    /// Reading the previous output (kept files) failed.
+    Read(PathBuf, io::Error),
     Io(PathBuf, io::Error),
 }
 
@@ -52,8 +59,12 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> OutError + '_ {
 
 /// Whether `dir` may be replaced: missing, empty, or carrying the marker.
 fn replaceable(dir: &Path) -> Result<bool, OutError> {
-    if !dir.exists() {
-        return Ok(true);
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(OutError::Io(dir.to_path_buf(), e)),
+        Ok(m) if m.file_type().is_symlink() => return Err(OutError::NotAFolder(dir.to_path_buf(), "a symbolic link")),
+        Ok(m) if !m.is_dir() => return Err(OutError::NotAFolder(dir.to_path_buf(), "not a folder")),
+        Ok(_) => {}
     }
     if dir.join(MARKER).is_file() {
         return Ok(true);
@@ -76,7 +87,12 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool)
         return Err(OutError::NotOurs(target.to_path_buf()));
     }
     remove_stale(&parent, &name, target)?;
-    let tmp = parent.join(temporary(&name, NEW, std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.mspc-{NEW}-"))
+        .rand_bytes(RANDOM)
+        .tempdir_in(&parent)
+        .map_err(io_at(&parent))?
+        .keep();
     let result = fill(&tmp, target, files, &keep).and_then(|()| swap(&tmp, target, &parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -84,32 +100,17 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool)
     result
 }
 
-/// Replaces one file through a temporary file beside it, so a crash or a
-/// full disk never leaves it half written. An existing file keeps its
-/// permissions.
-pub fn replace_file(path: &Path, text: &str) -> io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.mspc-write.tmp"));
-    let result = (|| {
-        std::fs::write(&tmp, text)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
+/// Fills the fresh folder `tmp`: the kept files of `target`, then `files`.
 fn fill(tmp: &Path, target: &Path, files: &[OutputFile], keep: &dyn Fn(&str) -> bool) -> Result<(), OutError> {
-    let _ = std::fs::remove_dir_all(tmp);
-    std::fs::create_dir_all(tmp).map_err(io_at(tmp))?;
     if target.is_dir() {
         for rel in walk(target)? {
-            if rel != MARKER && keep(&rel) {
-                write(tmp, &rel, &std::fs::read(target.join(&rel)).map_err(io_at(target))?)?;
+            let old = target.join(&rel);
+            // Only regular files are carried over: a link planted in the
+            // previous output would copy in a file from anywhere.
+            let regular = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file());
+            if rel != MARKER && regular && keep(&rel) {
+                let bytes = std::fs::read(&old).map_err(|e| OutError::Read(old.clone(), e))?;
+                write(tmp, &rel, &bytes)?;
             }
         }
     }
@@ -135,10 +136,19 @@ fn write_all(root: &Path, files: &[OutputFile]) -> Result<(), OutError> {
                 std::fs::create_dir_all(dir).map_err(io_at(dir))?;
                 made = Some(dir.to_path_buf());
             }
-            std::fs::write(&path, f.contents.as_bytes()).map_err(io_at(&path))?;
+            create_file(&path, f.contents.as_bytes())?;
         }
         Ok(())
     })
+}
+
+/// Creates a file that must not exist yet: the folder is new and ours, so
+/// anything already there was put there behind our back, and is not written
+/// through.
+fn create_file(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
+    use std::io::Write;
+    let mut f = File::options().write(true).create_new(true).open(path).map_err(io_at(path))?;
+    f.write_all(bytes).map_err(io_at(path))
 }
 
 /// The first two segments of a relative path: `terraform/svc/dev/…` → `terraform/svc`.
@@ -154,25 +164,38 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), OutError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io_at(dir))?;
     }
-    std::fs::write(&path, bytes).map_err(io_at(&path))
+    create_file(&path, bytes)
 }
 
 const NEW: &str = "new";
 const OLD: &str = "old";
+/// Random characters in a temporary folder's name.
+const RANDOM: usize = 12;
 
 /// The name of a temporary folder of the target `name`: `kind` is [`NEW`]
-/// or [`OLD`].
-fn temporary(name: &str, kind: &str, pid: u32) -> String {
-    format!(".{name}.mspc-{kind}-{pid}")
+/// or [`OLD`], then random letters and digits.
+fn temporary(name: &str, kind: &str) -> String {
+    let mut bytes = [0u8; RANDOM];
+    // Uniqueness, not secrecy: the folder is created or renamed to, never
+    // opened by name by anyone else. Without a random source, the time.
+    if getrandom::fill(&mut bytes).is_err() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        for (b, t) in bytes.iter_mut().zip(now.as_nanos().to_le_bytes()) {
+            *b = t;
+        }
+    }
+    const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let suffix: String = bytes.iter().map(|b| ALNUM[*b as usize % ALNUM.len()] as char).collect();
+    format!(".{name}.mspc-{kind}-{suffix}")
 }
 
 /// Whether `entry` (a file name) is a temporary folder of the target `name`,
-/// and which kind.
+/// and which kind: `.{name}.mspc-{kind}-` and letters or digits.
 fn temporary_kind<'a>(name: &str, entry: &'a str) -> Option<&'a str> {
     let rest = entry.strip_prefix('.')?.strip_prefix(name)?.strip_prefix(".mspc-")?;
-    let (kind, pid) = rest.split_once('-')?;
-    let pid_ok = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
-    ([NEW, OLD].contains(&kind) && pid_ok).then_some(kind)
+    let (kind, suffix) = rest.split_once('-')?;
+    let suffix_ok = !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
+    ([NEW, OLD].contains(&kind) && suffix_ok).then_some(kind)
 }
 
 /// Takes the lock that serializes replacements of `parent`/`name`; it is
@@ -263,8 +286,7 @@ fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
 
 /// The fallback: the target is missing between the two renames.
 fn swap_by_renames(tmp: &Path, target: &Path, parent: &Path, name: &str) -> Result<(), OutError> {
-    let old = parent.join(temporary(name, OLD, std::process::id()));
-    let _ = std::fs::remove_dir_all(&old);
+    let old = parent.join(temporary(name, OLD));
     std::fs::rename(target, &old).map_err(io_at(target))?;
     if let Err(e) = std::fs::rename(tmp, target) {
         // Put the previous output back.
@@ -368,14 +390,14 @@ mod tests {
         write(&dir, ".out.mspc-old-4567/a.tf", b"").unwrap();
         write(&dir, ".out.mspc-new-99", b"").unwrap();
         // Not ours to remove: another target's, or not a pid.
-        for other in [".other.mspc-new-1/x", ".out.mspc-new-1x/x", ".out.mspc-new-/x", ".out.mspc-tmp-1/x", "out2/x"] {
+        for other in [".other.mspc-new-1/x", ".out.mspc-new-1.x/x", ".out.mspc-new-/x", ".out.mspc-tmp-1/x", "out2/x"] {
             write(&dir, other, b"").unwrap();
         }
         replace(&out, &files(&[("a.tf", "new")]), |_| false).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a.tf")).unwrap(), "new");
         assert_eq!(
             names(&dir),
-            [".other.mspc-new-1", ".out.mspc-new-", ".out.mspc-new-1x", ".out.mspc-tmp-1", "out", "out2"]
+            [".other.mspc-new-1", ".out.mspc-new-", ".out.mspc-new-1.x", ".out.mspc-tmp-1", "out", "out2"]
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -403,8 +425,8 @@ mod tests {
     fn concurrent_replacements_of_one_output_run_one_after_another() {
         let dir = scratch("concurrent");
         let out = dir.join("out");
-        // Threads share the pid, so their temporary folders share a name:
-        // only the lock keeps them apart.
+        // Only the lock keeps them apart: each would otherwise remove the
+        // others' temporary folders as stale.
         std::thread::scope(|s| {
             for t in 0..4 {
                 let out = &out;
@@ -439,25 +461,25 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
-    fn replace_file_writes_new_and_existing_files_and_leaves_no_temporary_file() {
-        let dir = std::env::temp_dir().join(format!("mspc-replace-file-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.msp");
-        replace_file(&path, "first\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
-        replace_file(&path, "second\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second\n");
-        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["a.msp"]);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-            replace_file(&path, "third\n").unwrap();
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
-        }
+    fn a_link_as_the_target_is_refused_and_links_in_the_previous_output_are_not_carried() {
+        let dir = scratch("links");
+        write(&dir, "victim/keep.txt", b"precious").unwrap();
+        std::fs::write(dir.join("secret"), "outside").unwrap();
+        let out = dir.join("out");
+        std::os::unix::fs::symlink(dir.join("victim"), &out).unwrap();
+        let got = replace(&out, &files(&[("a.tf", "x")]), |_| false);
+        assert!(matches!(got, Err(OutError::NotAFolder(..))), "{got:?}");
+        assert_eq!(walk(&dir.join("victim")).unwrap(), ["keep.txt"]);
+        assert!(std::fs::symlink_metadata(&out).unwrap().file_type().is_symlink());
+        std::fs::remove_file(&out).unwrap();
+        // A previous output carrying a link: a filtered build keeps its own
+        // files, not what the link names.
+        replace(&out, &files(&[("kept/a.tf", "kept")]), |_| false).unwrap();
+        std::os::unix::fs::symlink(dir.join("secret"), out.join("kept/leak.tf")).unwrap();
+        replace(&out, &files(&[("b.tf", "new")]), |rel| rel.starts_with("kept/")).unwrap();
+        assert_eq!(walk(&out).unwrap(), [MARKER, "b.tf", "kept/a.tf"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

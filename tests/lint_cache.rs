@@ -74,6 +74,8 @@ fn problems_cached(file: &str) -> (Ws, PathBuf) {
 
 struct Ws {
     dir: TempDir,
+    /// The user's cache folder (`XDG_CACHE_HOME`), where the cache's key is.
+    user_cache: TempDir,
 }
 
 impl Ws {
@@ -82,7 +84,34 @@ impl Ws {
         let mut all: Vec<(String, String)> = files.iter().map(|(p, t)| (p.to_string(), t.clone())).collect();
         all.push(("platform.msp".into(), common::shared_platform()));
         dir.write(&all);
-        Ws { dir }
+        Ws { dir, user_cache: TempDir::new("lint-cache-user") }
+    }
+
+    /// The key this user's mspc signs its cache with.
+    fn key(&self) -> Vec<u8> {
+        let hex = std::fs::read_to_string(self.user_cache.path().join("mspc/lint-cache.key")).unwrap();
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+    }
+
+    /// Writes a cache file holding `facts` under the header of `original`,
+    /// signed with `key`, as mspc would.
+    fn forge(&self, file: &Path, original: &[u8], facts: &str, key: &[u8]) {
+        use hmac::{Hmac, KeyInit, Mac};
+        let header = &original[..original.iter().position(|&b| b == b'\n').unwrap()];
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
+        mac.update(header);
+        mac.update(b"\n");
+        mac.update(facts.as_bytes());
+        let tag: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let mut bytes = header.to_vec();
+        bytes.extend(format!("\n{tag}\n{facts}").bytes());
+        std::fs::write(file, bytes).unwrap();
+    }
+
+    /// The facts of a cache file (its third line on).
+    fn facts(bytes: &[u8]) -> String {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        text.splitn(3, '\n').nth(2).unwrap().to_string()
     }
 
     fn write(&self, rel: &str, text: &str) {
@@ -114,7 +143,7 @@ impl Ws {
 
     fn run_with(&self, args: &[&str], env: &[(&str, &Path)]) -> (Value, i32) {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mspc"));
-        cmd.current_dir(self.dir.path()).args(args).env("NO_COLOR", "1");
+        cmd.current_dir(self.dir.path()).args(args).env("NO_COLOR", "1").env("XDG_CACHE_HOME", self.user_cache.path());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -270,16 +299,65 @@ fn without_a_writable_cache_folder_lint_works_and_stores_nothing() {
     assert_eq!(got, ws.expected(&[ZETA]));
 }
 
-/// The equivalence tests above would pass with a cache never read; this one
-/// shows it is: facts altered under valid keys change what is printed.
+/// A cache mspc did not write on this machine changes no result: facts
+/// rewritten in place (a message that no check gives, a diagnostic dropped),
+/// and a whole cache written by another user's mspc (valid, under another
+/// key).
 #[test]
-fn the_cache_is_read_when_its_keys_match() {
+fn an_edited_or_foreign_cache_changes_no_result() {
     let (ws, file) = problems_cached(TEAMS);
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("expected a string, found an integer", "altered in the cache")).unwrap();
+    let good = std::fs::read(&file).unwrap();
+    let text = String::from_utf8(good.clone()).unwrap();
+    assert!(text.contains("expected a string, found an integer"), "the cache holds mid's diagnostic in teams.msp");
+    let altered = text.replace("expected a string, found an integer", "an error that does not exist");
+    std::fs::write(&file, &altered).unwrap();
+    let n = ws.assert_same(&[TEAMS], &[], "a message rewritten in the cache");
+    assert!(n > 0);
+    // The diagnostic's code renamed to one that is only a warning: the error
+    // would be hidden (the exit code too) if the cache were believed.
+    std::fs::write(&file, text.replace("\"E0202\"", "\"W0009\"")).unwrap();
+    ws.assert_same(&[TEAMS], &[], "a stored error turned into a warning");
+    // Another user's mspc, with its own key, wrote it.
+    let other = TempDir::new("lint-cache-other-user");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mspc"));
+    cmd.current_dir(ws.dir.path()).args(["lint", "--format", "json", ZETA]).env("XDG_CACHE_HOME", other.path());
+    assert_ne!(common::code(&cmd.output().unwrap()), 2);
+    let foreign = std::fs::read(&file).unwrap();
+    ws.forge(&file, &foreign, &Ws::facts(&foreign).replace("expected a string", "forged elsewhere"), &[7; 32]);
+    ws.assert_same(&[TEAMS], &[], "a cache signed with another key");
+}
+
+/// The tests above would pass with a cache never read; this one shows it is,
+/// and that the MAC is what stands between an edit and the result: the same
+/// altered facts, signed with this user's key, are believed.
+#[test]
+fn the_cache_is_read_when_its_keys_and_mac_match() {
+    let (ws, file) = problems_cached(TEAMS);
+    let good = std::fs::read(&file).unwrap();
+    let facts = Ws::facts(&good).replace("expected a string, found an integer", "altered in the cache");
+    ws.forge(&file, &good, &facts, &ws.key());
     let (got, _) = ws.lint(&[TEAMS], &[]);
     assert!(got.to_string().contains("altered in the cache"), "{got}");
     ws.assert_same(&[TEAMS], &["--no-cache"], "--no-cache does not read it");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_key_is_the_users_alone_and_a_planted_cache_file_is_not_written_through() {
+    use std::os::unix::fs::PermissionsExt;
+    let (ws, file) = problems_cached(ZETA);
+    let key = ws.user_cache.path().join("mspc/lint-cache.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    // The cache file replaced by a link to a file elsewhere: the next run
+    // neither reads nor writes through it.
+    let victim = TempDir::new("lint-cache-victim");
+    let target = victim.path().join("victim.json");
+    std::fs::write(&target, "precious").unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&target, &file).unwrap();
+    ws.assert_same(&[ZETA], &[], "the cache file is a link");
+    ws.run(&["lint", "--format", "json"]);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
 }
 
 #[test]

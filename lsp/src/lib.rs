@@ -9,8 +9,10 @@ mod line_index;
 mod requests;
 mod server;
 mod state;
+mod wire;
 
 pub use server::{Backend, service};
+pub use wire::serve;
 
 /// Serves the protocol on stdin/stdout until the client exits.
 pub fn run() -> std::io::Result<()> {
@@ -18,10 +20,7 @@ pub fn run() -> std::io::Result<()> {
     // state lock; spare workers keep the other handlers moving meanwhile.
     let workers = std::thread::available_parallelism().map_or(4, |n| n.get().max(4));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()?;
-    runtime.block_on(async {
-        let (service, socket) = service();
-        tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
-    });
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // After `exit`, a check still running on a blocking thread is abandoned
     // rather than waited for.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

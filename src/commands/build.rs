@@ -46,7 +46,9 @@ pub fn docs_meta(root: &Path, timestamp: bool) -> DocsMeta {
 pub fn write(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<(), CliError> {
     outdir::replace(out, files, keep).map_err(|e| match e {
         outdir::OutError::NotOurs(p) => CliError::NotOurOutput(p),
-        outdir::OutError::Io(path, error) => CliError::Io { path, error },
+        outdir::OutError::NotAFolder(path, what) => CliError::NotAFile { path, what },
+        outdir::OutError::Read(path, error) => CliError::Io { path, error },
+        outdir::OutError::Io(path, error) => CliError::Write { path, error },
     })
 }
 

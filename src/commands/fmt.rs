@@ -11,7 +11,6 @@ use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::fmt::{self, FormatError};
 
 use super::{CliError, Output};
-use crate::outdir;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -73,7 +72,7 @@ pub fn run(paths: &[PathBuf], mode: Mode, out: Output) -> Result<ExitCode, CliEr
             Mode::Write => {
                 // Through a link (one inside the folder, as read): the file it names.
                 let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                outdir::replace_file(&target, &formatted).map_err(|error| CliError::Io { path: path.clone(), error })?
+                crate::write::replace(&target, formatted.as_bytes())?
             }
             Mode::Check => super::err(&format!("would reformat: {shown}")),
             Mode::Diff => super::out(&unified_diff(&shown, &text, &formatted)),

@@ -14,7 +14,7 @@ use mspc_compiler::diagnostics::{Diagnostic, FileId};
 use mspc_compiler::import::{self, Options};
 
 use super::{CliError, Output};
-use crate::outdir;
+use crate::write;
 
 pub struct ImportArgs {
     pub paths: Vec<PathBuf>,
@@ -86,14 +86,27 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         carried.extend(got.bigquery_tables.iter().map(|t| format!("{t}.bigquerytable.json")));
         for name in carried {
             let src = from.join(&name);
-            if !src.is_file() || same_file(&src, &to.join(&name)) {
+            // Only a regular file of the spec's own folder: a link there
+            // (`README.md -> ~/.ssh/id_rsa`) would copy in a file from anywhere.
+            if !std::fs::symlink_metadata(&src).is_ok_and(|m| m.is_file()) || same_file(&src, &to.join(&name)) {
                 continue;
             }
-            let text = std::fs::read_to_string(&src).map_err(|error| CliError::Io { path: src.clone(), error })?;
+            let (text, problem) = load::read_named(&src);
+            if let Some(problem) = problem {
+                let why = load_problem_diagnostic(FileId(0), &problem).message;
+                return Err(CliError::Failed {
+                    message: format!("cannot carry `{}` along: {why}", src.display()),
+                    help: Some(
+                        "the README and BigQuery schemas are copied beside the `.msp` file; fix or remove it".into(),
+                    ),
+                });
+            }
             writes.push((to.join(&name), text));
         }
     }
-    let existing: Vec<&PathBuf> = writes.iter().map(|(p, _)| p).filter(|p| p.exists()).collect();
+    // A link, dangling or not, counts as existing: it is never replaced.
+    let existing: Vec<&PathBuf> =
+        writes.iter().map(|(p, _)| p).filter(|p| std::fs::symlink_metadata(p).is_ok()).collect();
     if !args.force && !existing.is_empty() {
         for p in &existing {
             super::err(&format!("error: `{}` exists; pass --force to overwrite it", p.display()));
@@ -103,11 +116,11 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
     }
     for (path, text) in &writes {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|error| CliError::Io { path: dir.to_path_buf(), error })?;
+            std::fs::create_dir_all(dir).map_err(|error| CliError::Write { path: dir.to_path_buf(), error })?;
         }
         // Through a temporary file: a killed run never leaves a half-written
-        // file where `--force` overwrote one.
-        outdir::replace_file(path, text).map_err(|error| CliError::Io { path: path.clone(), error })?;
+        // file where `--force` overwrote one, and a link is refused, not followed.
+        write::replace(path, text.as_bytes())?;
         super::err(&format!("wrote {}", path.display()));
     }
     Ok(ExitCode::SUCCESS)

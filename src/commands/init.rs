@@ -11,6 +11,7 @@ use mspc_compiler::scaffold::{self, Refusal, Request};
 use mspc_compiler::syntax::{DeclKind, Item};
 
 use super::CliError;
+use crate::write;
 
 pub struct InitArgs {
     pub kind: DeclKind,
@@ -47,7 +48,8 @@ pub fn run(args: InitArgs) -> Result<ExitCode, CliError> {
     }
     let rel = format!("services/{0}/{0}.msp", request.id);
     let target = root.join(&rel);
-    if target.exists() {
+    // A link, even a dangling one, counts: it is never written through.
+    if std::fs::symlink_metadata(&target).is_ok() {
         return Ok(refuse_input(&format!("`{}` already exists; it was left as it is", show(&target))));
     }
 
@@ -56,16 +58,11 @@ pub fn run(args: InitArgs) -> Result<ExitCode, CliError> {
         Ok(text) => text,
         Err(refusal) => return refuse(refusal),
     };
-    let io = |error| CliError::Io { path: target.clone(), error };
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    // `create_new`: a file that appeared since the check above is not overwritten.
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::OpenOptions::new().write(true).create_new(true).open(&target)?.write_all(text.as_bytes())
-    };
-    write().map_err(io)?;
+    // The folders are created inside the workspace only (a `services` link
+    // out of it is refused), and the file complete or not at all, never
+    // over anything that appeared since the check above.
+    let dir = write::create_dir_inside(&root, &format!("services/{}", request.id))?;
+    write::create(&dir.join(format!("{}.msp", request.id)), text.as_bytes())?;
     super::out(&format!("created {kind} `{}` in {}\n", request.id, show(&target)));
     super::err("next: replace the TODOs, then run `mspc lint`");
     Ok(ExitCode::SUCCESS)

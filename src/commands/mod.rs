@@ -56,6 +56,20 @@ pub enum CliError {
     #[error("cannot read `{path}`: {error}")]
     #[diagnostic(code(mspc::io))]
     Io { path: PathBuf, error: std::io::Error },
+    #[error("cannot write `{path}`: {error}")]
+    #[diagnostic(code(mspc::io))]
+    Write { path: PathBuf, error: std::io::Error },
+    #[error("refusing to write `{path}`: it is {what}")]
+    #[diagnostic(
+        code(mspc::not_a_file),
+        help(
+            "mspc writes only regular files inside the workspace and never through a link; remove it, or choose another path"
+        )
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("`{0}` already exists; it was left as it is")]
+    #[diagnostic(code(mspc::exists))]
+    Exists(PathBuf),
     #[error("unknown diagnostic code `{0}`")]
     #[diagnostic(code(mspc::unknown_code), help("{1}"))]
     UnknownCode(String, String),
@@ -86,6 +100,17 @@ pub enum CliError {
     #[error("internal compiler error: {0}")]
     #[diagnostic(code(mspc::internal), help("this is a bug in mspc; please report it with the input that caused it"))]
     Internal(String),
+}
+
+impl From<crate::write::WriteError> for CliError {
+    fn from(e: crate::write::WriteError) -> Self {
+        use crate::write::WriteError;
+        match e {
+            WriteError::NotAFile { path, what } => CliError::NotAFile { path, what },
+            WriteError::Exists(path) => CliError::Exists(path),
+            WriteError::Io { path, error } => CliError::Write { path, error },
+        }
+    }
 }
 
 impl From<LoadError> for CliError {

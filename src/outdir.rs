@@ -240,8 +240,14 @@ fn remove_stale(parent: &Path, name: &str, target: &Path) -> Result<(), OutError
         }
     }
     stale.sort();
+    // Only a real folder carrying the marker is a previous output: a link
+    // planted under that name is removed like any other stale entry.
+    let whole = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+            && std::fs::symlink_metadata(p.join(MARKER)).is_ok_and(|m| m.is_file())
+    };
     if std::fs::symlink_metadata(target).is_err()
-        && let Some(i) = stale.iter().position(|(_, old)| *old)
+        && let Some(i) = stale.iter().position(|(p, old)| *old && whole(p))
     {
         let (previous, _) = stale.remove(i);
         std::fs::rename(&previous, target).map_err(io_at(target))?;

@@ -34,9 +34,9 @@ pub struct Options {
 }
 
 /// How long the first diagnostics may take (loading and checking everything).
-const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long one edit, completion or hover may take before the run fails.
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Report {
     pub services: usize,
@@ -154,17 +154,17 @@ pub fn run(opts: &Options) -> Result<Report, String> {
 }
 
 /// A message from the server, stamped when its last byte was read.
-struct Incoming {
-    at: Instant,
-    msg: Value,
+pub(crate) struct Incoming {
+    pub(crate) at: Instant,
+    pub(crate) msg: Value,
 }
 
 /// The server's stdin, shared by the main thread (requests) and the reader
 /// thread (answers to the server's requests).
 type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
 
-struct Server {
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) child: Child,
     writer: Writer,
     rx: Receiver<Incoming>,
     next_id: i64,
@@ -222,7 +222,7 @@ fn read_loop(out: impl Read, writer: Writer, tx: Sender<Incoming>, answered: Arc
 }
 
 impl Server {
-    fn spawn(mspc: &Path, cwd: &Path) -> Result<Server, String> {
+    pub(crate) fn spawn(mspc: &Path, cwd: &Path) -> Result<Server, String> {
         let mut child = Command::new(mspc)
             .arg("lsp")
             .current_dir(cwd)
@@ -261,12 +261,17 @@ impl Server {
         Ok(at)
     }
 
-    fn notify(&self, method: &str, params: Value) -> Result<Instant, String> {
+    pub(crate) fn notify(&self, method: &str, params: Value) -> Result<Instant, String> {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
     }
 
     /// Sends a request and waits for its response: the result and the latency.
-    fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<(Value, Duration), String> {
+    pub(crate) fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<(Value, Duration), String> {
         self.next_id += 1;
         let id = self.next_id;
         let sent = self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
@@ -293,7 +298,7 @@ impl Server {
     }
 
     /// The `publishDiagnostics` of `path` at `version`.
-    fn diagnostics(&self, path: &Path, version: i64, timeout: Duration) -> Result<Incoming, String> {
+    pub(crate) fn diagnostics(&self, path: &Path, version: i64, timeout: Duration) -> Result<Incoming, String> {
         let what = format!("the diagnostics of version {version}");
         self.wait(Instant::now() + timeout, &what, |m| {
             m["method"] == "textDocument/publishDiagnostics"
@@ -312,7 +317,7 @@ impl Server {
     }
 
     /// Asks the server to shut down and exit; kills it if it does not.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let _ = self.request("shutdown", Value::Null, Duration::from_secs(10));
         let _ = self.notify("exit", Value::Null);
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -327,7 +332,7 @@ impl Server {
     }
 }
 
-fn encode_path(path: &Path) -> String {
+pub(crate) fn encode_path(path: &Path) -> String {
     let mut s = String::from("file://");
     for b in path.to_string_lossy().bytes() {
         if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
@@ -359,7 +364,7 @@ fn uri_path(uri: &str) -> Option<PathBuf> {
 }
 
 /// An LSP position (UTF-16 columns) of a byte offset.
-fn position(text: &str, offset: usize) -> Value {
+pub(crate) fn position(text: &str, offset: usize) -> Value {
     let before = &text[..offset];
     let line = before.matches('\n').count();
     let start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -368,16 +373,16 @@ fn position(text: &str, offset: usize) -> Value {
 }
 
 /// Where the benchmark edits, completes and hovers in the focus file.
-struct Marks {
+pub(crate) struct Marks {
     /// The digit of `max = 5` in the `prod` environment.
-    max_digit: usize,
+    pub(crate) max_digit: usize,
     /// The start of the `category` key in `prod`: a key position.
-    key: usize,
+    pub(crate) key: usize,
     /// Inside the `project_id` key of `prod`.
-    hover: usize,
+    pub(crate) hover: usize,
 }
 
-fn marks(text: &str) -> Result<Marks, String> {
+pub(crate) fn marks(text: &str) -> Result<Marks, String> {
     let prod = text.find("environment prod {").ok_or("the focus file has no `environment prod`")?;
     let end = prod + text[prod..].find("\n  }\n").ok_or("the `prod` environment is not closed")?;
     let find = |needle: &str| -> Result<usize, String> {
@@ -394,7 +399,7 @@ fn marks(text: &str) -> Result<Marks, String> {
 }
 
 /// Errors (severity 1, or no severity) in a diagnostics push, and the total.
-fn counts(push: &Value) -> (usize, usize) {
+pub(crate) fn counts(push: &Value) -> (usize, usize) {
     let list = push["params"]["diagnostics"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     let errors = list.iter().filter(|d| d.get("severity").is_none_or(|s| s == 1)).count();
     (errors, list.len())
@@ -450,15 +455,9 @@ struct Session {
     hover: Summary,
 }
 
-fn session(
-    opts: &Options,
-    server: &mut Server,
-    root: &Path,
-    focus: &Path,
-    uri: &str,
-    text: &mut String,
-    m: &Marks,
-) -> Result<Session, String> {
+/// `initialize` (as VS Code would, with the workspace as its one folder) and
+/// `initialized`: the server's name and the time to the response.
+pub(crate) fn initialize(server: &mut Server, root: &Path) -> Result<(String, Duration), String> {
     let root_uri = encode_path(root);
     let name = root.file_name().map_or_else(|| "workspace".into(), |n| n.to_string_lossy().into_owned());
     let capabilities = json!({
@@ -482,7 +481,6 @@ fn session(
         "capabilities": capabilities,
         "initializationOptions": { "diagnosticsDelay": 0 },
     });
-    let start = Instant::now();
     let (init, initialize) = server.request("initialize", params, LOAD_TIMEOUT)?;
     let info = &init["serverInfo"];
     let server_name = match (info["name"].as_str(), info["version"].as_str()) {
@@ -491,6 +489,20 @@ fn session(
         _ => "unknown".into(),
     };
     server.notify("initialized", json!({}))?;
+    Ok((server_name, initialize))
+}
+
+fn session(
+    opts: &Options,
+    server: &mut Server,
+    root: &Path,
+    focus: &Path,
+    uri: &str,
+    text: &mut String,
+    m: &Marks,
+) -> Result<Session, String> {
+    let start = Instant::now();
+    let (server_name, initialize) = initialize(server, root)?;
     let doc = json!({ "uri": uri, "languageId": "msp", "version": 1, "text": *text });
     server.notify("textDocument/didOpen", json!({ "textDocument": doc }))?;
     let first = server.diagnostics(focus, 1, LOAD_TIMEOUT)?;
@@ -579,7 +591,7 @@ fn session(
 }
 
 /// `VmHWM` and `VmRSS` of a process, in KiB (Linux only).
-fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
+pub(crate) fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
     let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { return (None, None) };
     let field = |name: &str| {
         status.lines().find_map(|l| l.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())

@@ -2,6 +2,7 @@
 //! `mspc-bench lsp [--services N] [--seed S] [--iterations N] [--mspc PATH] [--json] [--keep]`
 //! `mspc-bench build [--services N,M] [--runs R] [--seed S] [--settle SECS] [--mspc PATH] [--json] [--dir DIR]`
 //! `mspc-bench lint [--services N] [--runs R] [--seed S] [--mspc PATH] [--json]`
+//! `mspc-bench soak [--services N] [--edits N] [--reference N] [--seed S] [--mspc PATH] [--json]`
 //! `mspc-bench all [--runs R] [--settle SECS] [--iterations N] [--seed S] [--mspc PATH] [--json]`
 
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use mspc_bench::run::Binary;
-use mspc_bench::{all, build, lint, lsp, workload};
+use mspc_bench::{all, build, lint, lsp, soak, workload};
 
 const USAGE: &str = "\
 usage:
@@ -38,6 +39,14 @@ usage:
       `mspc lint FILE` of one service as a cold process, R times each: the file
       unchanged, just changed, just changed without `.mspc-cache` (if lint
       makes one), and `mspc lint` of the whole workspace. Linux only.
+
+  mspc-bench soak [--services 500] [--edits 50000] [--reference 5000] [--seed 1] [--mspc PATH] [--json]
+      One `<mspc> lsp` through a long editing session of a generated
+      workspace: every edit waits for its checked diagnostics, every tenth
+      asks for a completion and a hover, every thousandth opens, edits and
+      closes another file. Prints the server's VmRSS every 1,000 edits and
+      whether the end is within 1.2x of the reference point. Linux only;
+      exits 1 when over the budget.
 
   mspc-bench all [--runs 5] [--settle 30] [--iterations 200] [--seed 1] [--mspc PATH] [--json]
       build (100 and 1,000 services), lint (1,000) and R runs of lsp (1,000),
@@ -98,6 +107,7 @@ fn main() -> ExitCode {
         "lsp" => lsp_command(args),
         "build" => build_command(args),
         "lint" => lint_command(args),
+        "soak" => soak_command(args),
         "all" => all_command(args),
         other => Err(Failure::Usage(format!("unknown command `{other}`\n\n{USAGE}"))),
     };
@@ -249,6 +259,21 @@ fn lint_command(mut args: Args) -> Result<(), Failure> {
     let report = lint::run(&opts, &mspc.display().to_string()).map_err(Failure::Run)?;
     print(json, report.table(), report.to_json());
     Ok(())
+}
+
+fn soak_command(mut args: Args) -> Result<(), Failure> {
+    let services = services(&mut args, Some(500))?;
+    let edits = args.number("--edits", 50_000usize)?;
+    let reference = args.number("--reference", 5_000usize)?;
+    let seed = args.number("--seed", 1u64)?;
+    let mspc = mspc_path(&mut args)?;
+    let json = args.flag("--json");
+    args.done()?;
+    let bin = Binary::snapshot(&mspc).map_err(Failure::Run)?;
+    let report = soak::run(&soak::Options { services, seed, edits, reference, mspc: bin.path.clone() })
+        .map_err(Failure::Run)?;
+    print(json, report.table(), report.to_json());
+    if report.within_budget() { Ok(()) } else { Err(Failure::Run("over the memory budget".into())) }
 }
 
 fn all_command(mut args: Args) -> Result<(), Failure> {

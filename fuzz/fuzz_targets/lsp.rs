@@ -1,10 +1,13 @@
 //! The language server's message handling: a session of didOpen, didChange,
 //! didClose, watched-file events, every request the server offers (at
 //! positions inside, at the edge of and far outside the documents), cancels,
-//! malformed parameters and raw bytes on the wire, decoded from the fuzz
-//! input and sent over an in-memory pipe to the real server
-//! (`tower_lsp_server::Server`, as `mspc lsp` runs it). The server must
-//! answer or drop every message without panicking, and end at `exit`.
+//! malformed parameters, malformed bodies (not JSON, arrays, truncated
+//! objects, other JSON), broken frames (headers without a usable
+//! `Content-Length`) and raw bytes on the wire, decoded from the fuzz input
+//! and sent over an in-memory pipe to the real server (`mspc_lsp::serve`, as
+//! `mspc lsp` runs it). The server must answer or drop every message without
+//! panicking, and end at `exit`; unless raw bytes may have swallowed it, the
+//! final `shutdown` must be answered: no malformed message stops the session.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -132,8 +135,36 @@ enum Op {
     /// Any JSON as a method's parameters.
     Malformed { req: Req, params: String },
     Cancel { id: u8 },
+    /// A framed body that is not a JSON-RPC message.
+    BadBody(BadBody),
+    /// A header that cannot be read, before the next message.
+    BadHeader(BadHeader),
     /// Bytes straight onto the wire, framing and all.
     Raw(Vec<u8>),
+}
+
+#[derive(Arbitrary, Debug)]
+enum BadBody {
+    /// Any bytes as the body.
+    Bytes(Vec<u8>),
+    /// A request cut short after this many bytes.
+    Truncated { req: Req, at: u16 },
+    /// Several requests as a JSON array (a batch).
+    Batch(Vec<Req>),
+    /// JSON that is not an object, or an object that is not a message.
+    Json(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum BadHeader {
+    /// A `Content-Length` that is not a number.
+    Length(String),
+    /// Two `Content-Length`s.
+    Twice(u8, u8),
+    /// No `Content-Length` at all.
+    Without(String),
+    /// Header lines of any text.
+    Lines(Vec<String>),
 }
 
 fn uri(doc: u8) -> &'static str {
@@ -190,13 +221,49 @@ fn params(req: Req, uri: &str, at: Pos, to: Pos, word: &str) -> Value {
 }
 
 fn frame(out: &mut Vec<u8>, body: &Value) {
-    let body = body.to_string();
-    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
-    out.extend_from_slice(body.as_bytes());
+    frame_bytes(out, body.to_string().as_bytes());
 }
 
-/// The session's bytes, from `initialize` to `exit`.
-fn session(ops: &[Op]) -> Vec<u8> {
+fn frame_bytes(out: &mut Vec<u8>, body: &[u8]) {
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    out.extend_from_slice(body);
+}
+
+/// A header that names no usable length: no line of it may be a
+/// `Content-Length` with a number, and it ends the header block.
+fn bad_header(out: &mut Vec<u8>, bad: &BadHeader) {
+    let clean = |s: &str| s.replace(['\r', '\n'], " ");
+    match bad {
+        BadHeader::Length(v) => {
+            let v = clean(v);
+            let v = if v.trim().parse::<usize>().is_ok() { format!("{v}x") } else { v };
+            out.extend_from_slice(format!("Content-Length: {v}\r\n\r\n").as_bytes());
+        }
+        BadHeader::Twice(a, b) => {
+            out.extend_from_slice(format!("Content-Length: {a}\r\nContent-Length: {b}\r\n\r\n").as_bytes());
+        }
+        BadHeader::Without(v) => {
+            out.extend_from_slice(format!("Content-Type: {}\r\n\r\n", clean(v)).as_bytes());
+        }
+        BadHeader::Lines(lines) => {
+            for l in lines {
+                let l = clean(l);
+                if !l.to_ascii_lowercase().contains("content-length") {
+                    out.extend_from_slice(l.as_bytes());
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            out.extend_from_slice(b"X-Broken: yes\r\n\r\n");
+        }
+    }
+}
+
+/// The id of the session's last request, `shutdown`.
+const FINAL: &str = "final-shutdown";
+
+/// The session's bytes, from `initialize` to `exit`, and whether the
+/// session may legitimately end before its final `shutdown`.
+fn session(ops: &[Op]) -> (Vec<u8>, bool) {
     let mut out = Vec::new();
     let mut id = 0u32;
     let mut request = |out: &mut Vec<u8>, method: &str, params: Value| {
@@ -247,30 +314,70 @@ fn session(ops: &[Op]) -> Vec<u8> {
                 request(&mut out, method(*req), params);
             }
             Op::Cancel { id } => notify(&mut out, "$/cancelRequest", json!({ "id": id })),
+            Op::BadBody(bad) => match bad {
+                BadBody::Bytes(bytes) => frame_bytes(&mut out, bytes),
+                BadBody::Truncated { req, at } => {
+                    let whole = json!({ "jsonrpc": "2.0", "id": 1, "method": method(*req), "params": {} }).to_string();
+                    let cut = (*at as usize) % whole.len();
+                    frame_bytes(&mut out, &whole.as_bytes()[..cut]);
+                }
+                BadBody::Batch(reqs) => {
+                    let batch: Vec<Value> = reqs
+                        .iter()
+                        .map(|r| json!({ "jsonrpc": "2.0", "id": 1, "method": method(*r), "params": {} }))
+                        .collect();
+                    frame(&mut out, &Value::Array(batch));
+                }
+                BadBody::Json(text) => match serde_json::from_str::<Value>(text) {
+                    Ok(v) => frame(&mut out, &v),
+                    Err(_) => frame(&mut out, &json!(text)),
+                },
+            },
+            Op::BadHeader(bad) => bad_header(&mut out, bad),
             Op::Raw(bytes) => out.extend_from_slice(bytes),
         }
     }
-    request(&mut out, "shutdown", Value::Null);
+    frame(&mut out, &json!({ "jsonrpc": "2.0", "id": FINAL, "method": "shutdown", "params": null }));
     notify(&mut out, "exit", Value::Null);
-    out
+    // Raw bytes may swallow what follows them (a Content-Length larger than
+    // the rest), and a body of any bytes may be a valid `exit`.
+    let may_end = ops.iter().any(|op| match op {
+        Op::Raw(_) => true,
+        Op::BadBody(BadBody::Bytes(b)) => b.windows(4).any(|w| w == b"exit"),
+        Op::BadBody(BadBody::Json(t)) => t.contains("exit"),
+        _ => false,
+    });
+    (out, may_end)
+}
+
+/// Whether the server's output holds the answer to the final `shutdown`.
+fn answered_shutdown(output: &[u8]) -> bool {
+    let needle = format!("\"id\":\"{FINAL}\"");
+    output.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fuzz_target!(|ops: Vec<Op>| {
-    let bytes = session(&ops);
+    let (bytes, may_end) = session(&ops);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a runtime");
-    runtime.block_on(async move {
-        let (service, socket) = mspc_lsp::service();
+    let output = runtime.block_on(async move {
         let (mut client_out, server_in) = tokio::io::duplex(1 << 16);
         let (server_out, mut client_in) = tokio::io::duplex(1 << 16);
-        let server = tokio::spawn(tower_lsp_server::Server::new(server_in, server_out, socket).serve(service));
+        let server = tokio::spawn(mspc_lsp::serve(server_in, server_out));
         let reader = tokio::spawn(async move {
+            let mut all = Vec::new();
             let mut buf = vec![0u8; 1 << 14];
-            while matches!(client_in.read(&mut buf).await, Ok(n) if n > 0) {}
+            while let Ok(n) = client_in.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+            all
         });
         let _ = client_out.write_all(&bytes).await;
         drop(client_out);
         server.await.expect("the server ends without panicking");
-        reader.await.expect("the reader ends");
+        let output = reader.await.expect("the reader ends");
         // Let the debounced diagnostics runs finish: they check and publish.
         for _ in 0..200 {
             if tokio::runtime::Handle::current().metrics().num_alive_tasks() == 0 {
@@ -278,5 +385,11 @@ fuzz_target!(|ops: Vec<Op>| {
             }
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
+        output
     });
+    // Malformed bodies and broken headers are answered or skipped; the
+    // session goes on to its end.
+    if !may_end {
+        assert!(answered_shutdown(&output), "the final shutdown was not answered");
+    }
 });

@@ -18,7 +18,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 use crate::convert::{self, Files};
 use crate::line_index::LineIndex;
 use crate::requests::{self, Ctx, PreviewParams, PreviewResult};
-use crate::state::{Doc, Host, Snapshot, State};
+use crate::state::{Alone, Doc, Host, Snapshot, State};
 
 /// Wait this long after an edit before checking: typing stays responsive.
 const DEFAULT_DELAY: Duration = Duration::from_millis(150);
@@ -258,6 +258,14 @@ impl Backend {
 fn diagnostics_by_uri(s: &Snapshot) -> BTreeMap<Uri, Vec<Diagnostic>> {
     let files = Files::new(&s.db, s.ws, &s.root);
     let mut out: BTreeMap<Uri, Vec<Diagnostic>> = BTreeMap::new();
+    if let Some(why) = s.alone {
+        // Said on each file, at its top: what `mspc check` would say of it.
+        for f in s.ws.files(&s.db) {
+            if let Some(uri) = Uri::from_file_path(s.root.join(f.path(&s.db))) {
+                out.entry(uri).or_default().push(alone_diagnostic(why));
+            }
+        }
+    }
     let result = db::workspace_result(&s.db, s.ws);
     for d in &result.diagnostics {
         let Some(primary) = files.diagnostic(d) else { continue };
@@ -268,6 +276,34 @@ fn diagnostics_by_uri(s: &Snapshot) -> BTreeMap<Uri, Vec<Diagnostic>> {
         out.entry(uri).or_default().push(diag);
     }
     out
+}
+
+/// Why a file is checked alone, and what to do about it.
+fn alone_diagnostic(why: Alone) -> Diagnostic {
+    let (severity, code, message) = match why {
+        Alone::NoWorkspace => (
+            DiagnosticSeverity::WARNING,
+            "mspc::no_workspace",
+            "no `platform.msp` in this file's folder or any folder above it, so this file is not in an mspc \
+             workspace: it is checked alone, without the organisation's settings or its imports' workspace, and \
+             `mspc check` refuses it (exit 2). A workspace is the folder holding `platform.msp`: create one at \
+             the workspace's root, or open the folder that has it.",
+        ),
+        Alone::OutsideFolders => (
+            DiagnosticSeverity::INFORMATION,
+            "mspc::outside_folders",
+            "this file is outside the folders open in the editor, so it is checked alone: nothing around it is \
+             read. Open its workspace's folder to check it with the rest of its workspace.",
+        ),
+    };
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(severity),
+        code: Some(NumberOrString::String(code.into())),
+        source: Some("mspc".into()),
+        message: message.into(),
+        ..Default::default()
+    }
 }
 
 fn position_of(params: &TextDocumentPositionParams) -> (Uri, Position) {
@@ -430,8 +466,18 @@ impl LanguageServer for Backend {
         {
             let mut st = self.state();
             let Some(doc) = st.docs.remove(&params.text_document.uri) else { return };
-            if let Some(host) = st.hosts.get_mut(&doc.root) {
-                host.reload(&doc.rel);
+            let still_open = st.docs.values().any(|d| d.root == doc.root);
+            match st.hosts.get_mut(&doc.root) {
+                // A file served alone is forgotten with its last document, and
+                // its database with it: a long session opening files from
+                // everywhere does not keep one per folder it ever saw.
+                Some(host) if host.alone.is_some() && !still_open => {
+                    st.hosts.remove(&doc.root);
+                }
+                Some(host) => {
+                    host.reload(&doc.rel);
+                }
+                None => {}
             }
             st.generation += 1;
         }
@@ -439,6 +485,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        // A change that arrives while the folders' workspaces load would find
+        // no host, and the load may have read the disk before it: wait for
+        // the load, then apply it. (Disk events need no ordering with edits:
+        // open documents ignore them.)
+        self.load_folders().await;
         let changed = {
             let mut st = self.state();
             let mut changed = false;
@@ -610,7 +661,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cancelled_request_answers_content_modified() {
         let (db, ws, _) = snapshot();
-        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/") };
+        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/"), alone: None };
         snap.db.cancellation_token().cancel();
         let r = Backend::blocking(snap, |s| db::workspace_result(&s.db, s.ws).diagnostics.len()).await;
         assert_eq!(r.unwrap_err().code, ErrorCode::ContentModified);
@@ -619,7 +670,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_edit_cancels_a_running_request_which_answers_content_modified() {
         let (mut db, ws, file) = snapshot();
-        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/") };
+        let snap = Snapshot { db: db.clone(), ws, root: PathBuf::from("/"), alone: None };
         let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
         // The request keeps asking (as a long computation would) until the
         // edit cancels it, or gives up after a while, which fails the test.

@@ -19,6 +19,17 @@ pub struct Host {
     /// Relative path (with `/`) → input.
     pub files: BTreeMap<String, SourceFile>,
     next_id: u32,
+    /// Why a host serves its files alone, without a workspace around them.
+    pub alone: Option<Alone>,
+}
+
+/// Why a document is checked on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alone {
+    /// No `platform.msp` in its folder or any above: `mspc check` refuses it.
+    NoWorkspace,
+    /// Outside the client's folders: nothing around it is read.
+    OutsideFolders,
 }
 
 /// What a request needs: a database clone, taken under the lock and moved to
@@ -27,6 +38,7 @@ pub struct Snapshot {
     pub db: Database,
     pub ws: Workspace,
     pub root: PathBuf,
+    pub alone: Option<Alone>,
 }
 
 impl Host {
@@ -38,19 +50,21 @@ impl Host {
     }
 
     /// A lone file outside any workspace: only itself, no disk walk.
-    pub fn single(root: &Path) -> Host {
-        Host::from_loaded(Loaded::from_files(Database::default(), root.to_path_buf(), Vec::new()))
+    pub fn single(root: &Path, why: Alone) -> Host {
+        let mut host = Host::from_loaded(Loaded::from_files(Database::default(), root.to_path_buf(), Vec::new()));
+        host.alone = Some(why);
+        host
     }
 
     pub(crate) fn from_loaded(loaded: Loaded) -> Host {
         let files: BTreeMap<String, SourceFile> =
             loaded.workspace.files(&loaded.db).iter().map(|f| (f.path(&loaded.db).clone(), *f)).collect();
         let next_id = files.values().map(|f| f.id(&loaded.db).0 + 1).max().unwrap_or(0);
-        Host { root: loaded.root, db: loaded.db, ws: loaded.workspace, files, next_id }
+        Host { root: loaded.root, db: loaded.db, ws: loaded.workspace, files, next_id, alone: None }
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { db: self.db.clone(), ws: self.ws, root: self.root.clone() }
+        Snapshot { db: self.db.clone(), ws: self.ws, root: self.root.clone(), alone: self.alone }
     }
 
     pub fn relative(&self, path: &Path) -> Option<String> {
@@ -181,8 +195,10 @@ impl State {
         if !self.hosts.contains_key(&root) {
             let host = if !outside && load::find_root(&root).as_deref() == Some(root.as_path()) {
                 Host::load(&root)
+            } else if outside {
+                Host::single(&root, Alone::OutsideFolders)
             } else {
-                Host::single(&root)
+                Host::single(&root, Alone::NoWorkspace)
             };
             self.hosts.insert(root.clone(), host);
         }

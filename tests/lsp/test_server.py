@@ -114,5 +114,7 @@ async def test_a_file_outside_any_workspace_is_checked_alone(s):
         await asyncio.sleep(0.05)
     diags = next(p.diagnostics for p in s.client.published if p.uri == uri)
     assert any(d.code == "E0201" for d in diags), diags
+    # And says why it is checked alone.
+    assert any(d.code == "mspc::outside_folders" for d in diags), diags
     # Its neighbours on disk are not read: the folder is not a workspace.
     assert not any("lone" in p.uri and p.uri != uri for p in s.client.published)

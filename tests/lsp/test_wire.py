@@ -1,10 +1,12 @@
 """Malformed messages on the wire: each gets its JSON-RPC error and the server
 goes on serving (lsp/src/wire.rs). pygls' client cannot send a broken body,
 so these tests speak the protocol themselves, byte by byte, to `mspc lsp`
-started as an editor starts it."""
+started as an editor starts it. The same raw client also checks the one
+diagnostic a file outside any workspace gets."""
 
 import asyncio
 import json
+import subprocess
 
 import pytest
 
@@ -195,5 +197,47 @@ async def test_a_malformed_message_before_initialize_is_answered_too(tmp_path):
         assert (await w.error_for(frame(b"{oops")))["code"] == PARSE_ERROR
         init = await w.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
         assert "capabilities" in init["result"], init
+    finally:
+        await w.stop()
+
+
+async def published(w: Wire, uri: str, where) -> list:
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        for m in w.messages:
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+                if where(m["params"]["diagnostics"]):
+                    return m["params"]["diagnostics"]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no matching diagnostics for {uri}: {w.messages}")
+
+
+async def test_a_file_without_a_workspace_says_so_and_forgets_it_when_closed(tmp_path):
+    """`mspc check` exits 2 without a `platform.msp` above the file; the
+    editor says so too, on the file, instead of showing nothing."""
+    folder = tmp_path / "plain"
+    (folder / "services").mkdir(parents=True)
+    path = folder / "services" / "x.msp"
+    text = 'service x {\n  owners = ["core-services"]\n}\n'
+    path.write_text(text)
+    w = await Wire.start(folder)
+    try:
+        await w.request("initialize", {"processId": None, "rootUri": folder.as_uri(), "capabilities": {},
+                                       "workspaceFolders": [{"uri": folder.as_uri(), "name": "plain"}]})
+        await w.send_json({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        await w.send_json({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": path.as_uri(), "languageId": "msp", "version": 1, "text": text}}})
+        diags = await published(w, path.as_uri(), lambda d: any(x.get("code") == "mspc::no_workspace" for x in d))
+        warning = next(x for x in diags if x.get("code") == "mspc::no_workspace")
+        assert warning["severity"] == 2, warning
+        assert "platform.msp" in warning["message"] and "mspc check" in warning["message"], warning
+        assert warning["range"]["start"] == {"line": 0, "character": 0}
+        # Closed, the file is forgotten: its diagnostics are cleared.
+        await w.send_json({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {
+            "textDocument": {"uri": path.as_uri()}}})
+        await published(w, path.as_uri(), lambda d: d == [])
+        # The CLI agrees that this is no workspace.
+        run = subprocess.run([MSPC, "check", str(path)], capture_output=True, text=True, cwd=folder)
+        assert run.returncode == 2 and "platform.msp" in run.stderr, run
     finally:
         await w.stop()

@@ -270,8 +270,8 @@ fn soak_command(mut args: Args) -> Result<(), Failure> {
     let json = args.flag("--json");
     args.done()?;
     let bin = Binary::snapshot(&mspc).map_err(Failure::Run)?;
-    let report = soak::run(&soak::Options { services, seed, edits, reference, mspc: bin.path.clone() })
-        .map_err(Failure::Run)?;
+    let report =
+        soak::run(&soak::Options { services, seed, edits, reference, mspc: bin.path.clone() }).map_err(Failure::Run)?;
     print(json, report.table(), report.to_json());
     if report.within_budget() { Ok(()) } else { Err(Failure::Run("over the memory budget".into())) }
 }

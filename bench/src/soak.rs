@@ -12,7 +12,9 @@
 //! that the next removes. Every tenth edit asks for what VS Code
 //! asks for (completion, hover, semantic tokens, inlay hints, code lenses,
 //! symbols, folding, code actions, definition); every hundredth opens another
-//! service's file, edits it, asks the same of it and closes it.
+//! service's file, edits it, asks the same of it and closes it; every 250th
+//! deletes ten files on disk and writes them again, as a branch switch does,
+//! announced as file-watcher events.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -38,6 +40,10 @@ pub const CHECKPOINT: usize = 1000;
 /// Another service's file is opened, edited, asked about and closed every
 /// this many edits.
 const OTHER_FILE: usize = 100;
+/// A branch switch (files deleted and written again on disk) every this
+/// many edits, of this many files.
+const SWITCH: usize = 250;
+const SWITCHED: usize = 10;
 /// The budget: the end within this factor of the reference.
 pub const GROWTH_MAX: f64 = 1.2;
 
@@ -183,6 +189,33 @@ impl Doc {
     }
 }
 
+/// What a branch switch does to the disk: some files deleted, then written
+/// again (here with the same text), each announced as the editor's file
+/// watcher would. The server must not keep a copy of every file it saw go.
+fn switch_branch(
+    server: &mut Server,
+    root: &Path,
+    work: &Workload,
+    others: &[&String],
+    n: usize,
+) -> Result<(), String> {
+    let files: Vec<&String> = (0..SWITCHED).map(|k| others[(n * SWITCHED + k) % others.len()]).collect();
+    let event = |rel: &str, kind: u8| json!({ "uri": lsp::encode_path(&root.join(rel)), "type": kind });
+    for rel in &files {
+        std::fs::remove_file(root.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
+    }
+    let deleted: Vec<Value> = files.iter().map(|rel| event(rel, 3)).collect();
+    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": deleted }))?;
+    for rel in &files {
+        std::fs::write(root.join(rel), &work.files[*rel]).map_err(|e| format!("{rel}: {e}"))?;
+    }
+    let created: Vec<Value> = files.iter().map(|rel| event(rel, 1)).collect();
+    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": created }))?;
+    // A request after them: answered once they are applied.
+    server.request("workspace/symbol", json!({ "query": "zz-none" }), lsp::STEP_TIMEOUT)?;
+    Ok(())
+}
+
 /// What VS Code asks for after an edit settles, besides diagnostics: every
 /// request reads a snapshot and fills memos of its own.
 fn editor_requests(server: &mut Server, doc: &Doc, marks: &lsp::Marks) -> Result<(), String> {
@@ -285,6 +318,9 @@ fn edits(opts: &Options, work: &Workload, root: &Path, server: &mut Server) -> R
                 editor_requests(server, &other, &lsp::marks(&other.text)?)?;
                 server.notify("textDocument/didClose", json!({ "textDocument": { "uri": other.uri } }))?;
             }
+        }
+        if i % SWITCH == 0 {
+            switch_branch(server, root, work, &others, i / SWITCH)?;
         }
         if i % CHECKPOINT == 0 {
             samples.push((i, rss(server)?));

@@ -18,6 +18,11 @@ pub struct Host {
     pub ws: Workspace,
     /// Relative path (with `/`) → input.
     pub files: BTreeMap<String, SourceFile>,
+    /// Files deleted from the workspace, kept (emptied) to be reused if
+    /// their path comes back: salsa never frees an input, so a new one per
+    /// re-creation (every branch switch) would keep every old text and its
+    /// memos for the rest of the session.
+    removed: BTreeMap<String, SourceFile>,
     next_id: u32,
     /// Why a host serves its files alone, without a workspace around them.
     pub alone: Option<Alone>,
@@ -60,7 +65,15 @@ impl Host {
         let files: BTreeMap<String, SourceFile> =
             loaded.workspace.files(&loaded.db).iter().map(|f| (f.path(&loaded.db).clone(), *f)).collect();
         let next_id = files.values().map(|f| f.id(&loaded.db).0 + 1).max().unwrap_or(0);
-        Host { root: loaded.root, db: loaded.db, ws: loaded.workspace, files, next_id, alone: None }
+        Host {
+            root: loaded.root,
+            db: loaded.db,
+            ws: loaded.workspace,
+            files,
+            removed: BTreeMap::new(),
+            next_id,
+            alone: None,
+        }
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -98,9 +111,20 @@ impl Host {
                 changed
             }
             None => {
-                // Ids only grow, so a removed file's id is never reused by another.
-                let f = SourceFile::builder(rel.to_string(), text, FileId(self.next_id), problem).new(&self.db);
-                self.next_id += 1;
+                let f = match self.removed.remove(rel) {
+                    // The same path back: the same file, and input, as before.
+                    Some(f) => {
+                        f.set_text(&mut self.db).with_durability(Durability::LOW).to(text);
+                        f.set_problem(&mut self.db).with_durability(Durability::LOW).to(problem);
+                        f
+                    }
+                    // Ids only grow, so a removed file's id is never reused by another path.
+                    None => {
+                        let f = SourceFile::builder(rel.to_string(), text, FileId(self.next_id), problem).new(&self.db);
+                        self.next_id += 1;
+                        f
+                    }
+                };
                 self.files.insert(rel.to_string(), f);
                 self.sync_file_list();
                 true
@@ -109,10 +133,12 @@ impl Host {
     }
 
     pub fn remove(&mut self, rel: &str) -> bool {
-        if self.files.remove(rel).is_none() {
-            return false;
-        }
+        let Some(f) = self.files.remove(rel) else { return false };
         self.sync_file_list();
+        // Its text is not needed until it comes back.
+        f.set_text(&mut self.db).with_durability(Durability::LOW).to(String::new());
+        f.set_problem(&mut self.db).with_durability(Durability::LOW).to(None);
+        self.removed.insert(rel.to_string(), f);
         true
     }
 
@@ -223,5 +249,35 @@ impl State {
         }
         let path = canonical(&uri.to_file_path()?);
         self.hosts.values().find_map(|h| Some((h, h.file(&h.relative(&path)?)?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A branch switch deletes files and writes them again: the same input
+    /// comes back (salsa never frees one), with the new text.
+    #[test]
+    fn a_file_deleted_and_written_again_is_the_same_input() {
+        let loaded = Loaded::from_files(
+            Database::default(),
+            PathBuf::from("/ws"),
+            vec![("a.msp".into(), "service a {}".into()), ("b.msp".into(), "service b {}".into())],
+        );
+        let mut host = Host::from_loaded(loaded);
+        let a = host.file("a.msp").unwrap();
+        assert!(host.remove("a.msp"));
+        assert_eq!(host.file("a.msp"), None);
+        assert_eq!(host.ws.files(&host.db).len(), 1);
+        assert_eq!(a.text(&host.db), "", "a deleted file's text is dropped");
+        assert!(host.set_text("a.msp", "service a2 {}".into(), None));
+        assert_eq!(host.file("a.msp"), Some(a));
+        assert_eq!(a.text(&host.db), "service a2 {}");
+        assert_eq!(host.ws.files(&host.db).len(), 2);
+        // Another path still gets a fresh id.
+        host.set_text("c.msp", String::new(), None);
+        let ids: std::collections::BTreeSet<u32> = host.files.values().map(|f| f.id(&host.db).0).collect();
+        assert_eq!(ids.len(), 3);
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::lint::Case;
 use crate::stats::{Spread, round3};
-use crate::{build, lint, lsp, machine};
+use crate::{build, lint, lsp, machine, soak};
 
 /// The budgets, from the performance issue. Memory in MB of 10⁶ bytes.
 const BUILD_RATIO_MAX: f64 = 1.5;
@@ -23,6 +23,11 @@ const LSP_PEAK_MB: f64 = 150.0;
 pub const BUILD_SERVICES: [usize; 2] = [100, 1000];
 pub const LINT_SERVICES: usize = 1000;
 pub const LSP_SERVICES: usize = 1000;
+/// The long session: one run (it takes minutes) of this many edits, its end
+/// against its memory after `SOAK_REFERENCE` edits.
+pub const SOAK_SERVICES: usize = 500;
+pub const SOAK_EDITS: usize = 50_000;
+pub const SOAK_REFERENCE: usize = 5_000;
 
 pub struct Options {
     pub runs: usize,
@@ -56,6 +61,7 @@ pub struct Report {
     pub build: build::Report,
     pub lint: lint::Report,
     pub lsp: Vec<lsp::Report>,
+    pub soak: soak::Report,
 }
 
 pub fn run(opts: &Options) -> Result<Report, String> {
@@ -91,6 +97,14 @@ pub fn run(opts: &Options) -> Result<Report, String> {
             keep: false,
         })?);
     }
+    eprintln!("soak: {SOAK_SERVICES} services, {SOAK_EDITS} edits");
+    let soak = soak::run(&soak::Options {
+        services: SOAK_SERVICES,
+        seed: opts.seed,
+        edits: SOAK_EDITS,
+        reference: SOAK_REFERENCE,
+        mspc: opts.mspc.clone(),
+    })?;
     Ok(Report {
         date: machine::today(),
         cpu: machine::cpu_model(),
@@ -107,6 +121,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         build,
         lint,
         lsp: lsp_reports,
+        soak,
     })
 }
 
@@ -268,6 +283,25 @@ impl Report {
             ));
             rows.push(row(work("initial load"), fmt_ms(m.load_ms.median), "—", None));
         }
+        let k = &self.soak;
+        if let (Some(from), Some(to), Some(growth)) = (k.reference_kib(), k.end_kib(), k.growth()) {
+            rows.push(row(
+                format!(
+                    "language server, {} services, one long session: memory (VmRSS) after {} → {} edits",
+                    thousands(k.services as u64),
+                    thousands(k.reference as u64),
+                    thousands(k.edits as u64)
+                ),
+                format!(
+                    "{:.1} → {:.1} MB: {growth:.2}× (peak {:.1} MB)",
+                    mb(from as f64),
+                    mb(to as f64),
+                    mb(k.peak_kib as f64)
+                ),
+                "≤ 1.2×",
+                Some(k.within_budget()),
+            ));
+        }
         rows
     }
 
@@ -339,6 +373,7 @@ impl Report {
                 "medians": LspMedians::of(&self.lsp).map(|m| m.to_json()),
                 "runs": self.lsp.iter().map(lsp::Report::to_json).collect::<Vec<_>>(),
             },
+            "soak": self.soak.to_json(),
             "table": rows,
         })
     }

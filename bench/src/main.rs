@@ -49,8 +49,9 @@ usage:
       exits 1 when over the budget.
 
   mspc-bench all [--runs 5] [--settle 30] [--iterations 200] [--seed 1] [--mspc PATH] [--json]
-      build (100 and 1,000 services), lint (1,000) and R runs of lsp (1,000),
-      printed as a Markdown section for the README with the budgets (or JSON).
+      build (100 and 1,000 services), lint (1,000), R runs of lsp (1,000) and
+      one soak (500 services, 50,000 edits), printed as a Markdown section for
+      the README with the budgets (or JSON).
 
   build, lint and all run a private copy of the mspc binary, so a rebuild
   during the benchmark does not mix two compilers.";
@@ -265,6 +266,12 @@ fn soak_command(mut args: Args) -> Result<(), Failure> {
     let services = services(&mut args, Some(500))?;
     let edits = args.number("--edits", 50_000usize)?;
     let reference = args.number("--reference", 5_000usize)?;
+    if edits == 0 || reference == 0 || reference > edits || !reference.is_multiple_of(soak::CHECKPOINT) {
+        return Err(Failure::Usage(format!(
+            "--reference must be a multiple of {} from {0} to --edits ({edits})",
+            soak::CHECKPOINT
+        )));
+    }
     let seed = args.number("--seed", 1u64)?;
     let mspc = mspc_path(&mut args)?;
     let json = args.flag("--json");

@@ -199,7 +199,9 @@ fn switch_branch(
     others: &[&String],
     n: usize,
 ) -> Result<(), String> {
-    let files: Vec<&String> = (0..SWITCHED).map(|k| others[(n * SWITCHED + k) % others.len()]).collect();
+    let mut files: Vec<&String> = (0..SWITCHED).map(|k| others[(n * SWITCHED + k) % others.len()]).collect();
+    files.sort();
+    files.dedup();
     let event = |rel: &str, kind: u8| json!({ "uri": lsp::encode_path(&root.join(rel)), "type": kind });
     for rel in &files {
         std::fs::remove_file(root.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
@@ -267,6 +269,10 @@ fn edits(opts: &Options, work: &Workload, root: &Path, server: &mut Server) -> R
         .filter(|(p, text)| p.ends_with(".msp") && **p != work.focus && lsp::marks(text).is_ok())
         .map(|(p, _)| p)
         .collect();
+    // Files a branch switch deletes and writes again: services' files but
+    // the open one.
+    let switched: Vec<&String> =
+        work.files.keys().filter(|p| **p != work.focus && p.starts_with("services/")).collect();
 
     // The comment whose counter the edits rewrite, at the end of the file.
     let end = focus.text.len();
@@ -319,8 +325,8 @@ fn edits(opts: &Options, work: &Workload, root: &Path, server: &mut Server) -> R
                 server.notify("textDocument/didClose", json!({ "textDocument": { "uri": other.uri } }))?;
             }
         }
-        if i % SWITCH == 0 {
-            switch_branch(server, root, work, &others, i / SWITCH)?;
+        if i % SWITCH == 0 && !switched.is_empty() {
+            switch_branch(server, root, work, &switched, i / SWITCH)?;
         }
         if i % CHECKPOINT == 0 {
             samples.push((i, rss(server)?));

@@ -183,7 +183,7 @@ fn a_failing_compiler_fails_the_benchmark() {
 
 #[test]
 fn argument_errors_exit_2() {
-    let cases: [&[&str]; 11] = [
+    let cases: [&[&str]; 14] = [
         &["build", "--runs", "0"],
         &["build", "--services", "0"],
         &["build", "--services", "100,x"],
@@ -194,6 +194,9 @@ fn argument_errors_exit_2() {
         &["lint", "--runs", "many"],
         &["all", "--iterations", "0"],
         &["all", "--settle", "soon"],
+        &["soak", "--edits", "0"],
+        &["soak", "--edits", "3000", "--reference", "1500"],
+        &["soak", "--edits", "1000", "--reference", "2000"],
         &["bogus"],
     ];
     for args in cases {
@@ -201,4 +204,45 @@ fn argument_errors_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "), "{args:?}");
     }
+}
+
+/// The `mspc` the soak runs: the release one if built, else the debug one
+/// that `cargo test --workspace` builds.
+fn any_mspc() -> Option<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let found = ["release", "debug"]
+        .map(|profile| target.join(profile).join(format!("mspc{}", std::env::consts::EXE_SUFFIX)))
+        .into_iter()
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "no mspc binary: `cargo test --workspace` builds one");
+        eprintln!("skipped: no mspc binary (run `cargo build`)");
+    }
+    found
+}
+
+/// A short soak end to end: every edit's diagnostics are checked by the
+/// benchmark itself (a wrong push fails it), memory is read at 0 and every
+/// 1,000 edits, and the exit code agrees with the verdict it prints.
+#[cfg(target_os = "linux")]
+#[test]
+fn soak_reads_memory_through_a_session_and_judges_it() {
+    let Some(mspc) = any_mspc() else { return };
+    let out = bench(
+        &["soak", "--services", "4", "--edits", "2000", "--reference", "1000", "--json", "--mspc"]
+            .into_iter()
+            .chain([mspc.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let edits: Vec<u64> = report["rss_kib"].as_array().unwrap().iter().map(|s| s["edits"].as_u64().unwrap()).collect();
+    assert_eq!(edits, [0, 1000, 2000]);
+    assert!(report["rss_kib"].as_array().unwrap().iter().all(|s| s["kib"].as_u64().unwrap() > 1024));
+    let growth = report["growth"].as_f64().unwrap();
+    let within = report["within_budget"].as_bool().unwrap();
+    assert_eq!(within, growth <= 1.2);
+    assert_eq!(out.status.code(), Some(if within { 0 } else { 1 }), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -133,7 +133,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     if !opts.mspc.is_file() {
         return Err(format!("no mspc binary at {} (build it with `cargo build --release`)", opts.mspc.display()));
     }
-    if opts.reference == 0 || opts.reference > opts.edits || opts.reference % CHECKPOINT != 0 {
+    if opts.reference == 0 || opts.reference > opts.edits || !opts.reference.is_multiple_of(CHECKPOINT) {
         return Err(format!("the reference ({}) must be a multiple of {CHECKPOINT} up to --edits", opts.reference));
     }
     let work = workload::generate(opts.services, opts.seed);
@@ -332,7 +332,7 @@ fn edits(opts: &Options, work: &Workload, root: &Path, server: &mut Server) -> R
             samples.push((i, rss(server)?));
         }
     }
-    if opts.edits % CHECKPOINT != 0 {
+    if !opts.edits.is_multiple_of(CHECKPOINT) {
         samples.push((opts.edits, rss(server)?));
     }
     let peak_kib = lsp::memory(server.child.id()).0.unwrap_or(0);

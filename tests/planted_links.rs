@@ -283,3 +283,19 @@ fn builds_ignore_links_under_their_temporary_names_and_in_the_previous_output() 
         s.assert_untouched(&format!("filtered build, {kind} link in the output"));
     }
 }
+
+/// A write that fails (here: a file where a folder must be, as a full disk
+/// would fail it) says it could not write, not read.
+#[test]
+fn a_failed_write_says_write() {
+    let s = Scene::new("failed-write");
+    std::fs::write(s.path("blocker"), "a file").unwrap();
+    let o = s.run(&["build", "--out", "blocker/out"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    let spec = spec_at(&s, "specs/one");
+    let o = s.run(&["import", spec.join("service.yaml").to_str().unwrap(), "--out", "blocker/x.msp"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    s.assert_untouched("failed writes");
+}

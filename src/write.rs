@@ -159,27 +159,36 @@ pub fn create_dir_inside(root: &Path, rel: &str) -> Result<PathBuf, WriteError> 
     Ok(dir)
 }
 
+/// Folders for the unit tests of the modules that write.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
 
-    fn scratch(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("mspc-write-{tag}-{}", std::process::id()));
+    /// A fresh folder for one test (`tag` unique among the tests).
+    pub fn scratch(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mspc-unit-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
 
-    fn names(dir: &Path) -> Vec<String> {
+    /// The names in `dir`, sorted.
+    pub fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> =
             std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{names, scratch};
+    use super::*;
 
     #[test]
     fn replace_writes_new_and_existing_files_and_leaves_no_temporary_file() {
-        let dir = scratch("replace");
+        let dir = scratch("write-replace");
         let path = dir.join("a.msp");
         replace(&path, b"first\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
@@ -203,7 +212,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_link_in_the_targets_place_is_refused_and_its_target_untouched() {
-        let dir = scratch("link");
+        let dir = scratch("write-link");
         let victim = dir.join("victim");
         std::fs::write(&victim, "precious").unwrap();
         std::os::unix::fs::symlink(&victim, dir.join("a.msp")).unwrap();
@@ -221,7 +230,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn create_dir_inside_refuses_a_link_out_of_the_root_and_follows_one_inside() {
-        let dir = scratch("dirs");
+        let dir = scratch("write-dirs");
         let root = dir.join("ws");
         std::fs::create_dir_all(root.join("real")).unwrap();
         std::fs::create_dir_all(dir.join("outside")).unwrap();

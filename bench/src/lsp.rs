@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::stats::{Summary, ms, round3};
-use crate::workload::{self, Workload};
+use crate::workload::Workload;
 use crate::{machine, run};
 
 pub struct Options {
@@ -139,18 +139,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
             opts.mspc.display()
         ));
     }
-    let work = workload::generate(opts.services, opts.seed);
-    let dir = run::fresh_dir(None, "lsp")?;
-    work.write(&dir)?;
-    let result = std::fs::canonicalize(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))
-        .and_then(|root| measure(opts, &work, &root));
-    if opts.keep {
-        eprintln!("workspace kept in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    run::in_generated_workspace(opts.services, opts.seed, "lsp", opts.keep, |work, root| measure(opts, work, root))
 }
 
 /// A message from the server, stamped when its last byte was read.
@@ -602,6 +591,7 @@ pub(crate) fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload;
 
     #[test]
     fn positions_are_utf16() {

@@ -144,6 +144,29 @@ pub fn fresh_dir(parent: Option<&Path>, what: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// Generates the workspace of `services` (and `seed`) into a fresh temporary
+/// folder, runs `f` on it with the folder's real path, and deletes the folder
+/// unless `keep`.
+pub fn in_generated_workspace<T>(
+    services: usize,
+    seed: u64,
+    what: &str,
+    keep: bool,
+    f: impl FnOnce(&crate::workload::Workload, &Path) -> Result<T, String>,
+) -> Result<T, String> {
+    let work = crate::workload::generate(services, seed);
+    let dir = fresh_dir(None, what)?;
+    work.write(&dir)?;
+    let result =
+        std::fs::canonicalize(&dir).map_err(|e| format!("{}: {e}", dir.display())).and_then(|root| f(&work, &root));
+    if keep {
+        eprintln!("workspace kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
 /// Regular files below `dir` and their total size in bytes (content, not
 /// blocks on disk). Symbolic links are not followed.
 pub fn tree_size(dir: &Path) -> Result<(usize, u64), String> {

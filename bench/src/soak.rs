@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::lsp::{self, Server};
-use crate::workload::{self, Workload};
+use crate::workload::Workload;
 use crate::{machine, run};
 
 pub struct Options {
@@ -136,14 +136,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     if opts.reference == 0 || opts.reference > opts.edits || !opts.reference.is_multiple_of(CHECKPOINT) {
         return Err(format!("the reference ({}) must be a multiple of {CHECKPOINT} up to --edits", opts.reference));
     }
-    let work = workload::generate(opts.services, opts.seed);
-    let dir = run::fresh_dir(None, "soak")?;
-    work.write(&dir)?;
-    let result = std::fs::canonicalize(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))
-        .and_then(|root| session(opts, &work, &root));
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    run::in_generated_workspace(opts.services, opts.seed, "soak", false, |work, root| session(opts, work, root))
 }
 
 /// One open document as the client sees it.

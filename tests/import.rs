@@ -612,3 +612,99 @@ fn hostile_yaml_is_refused_without_panicking() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "hostile input took {:?}", started.elapsed());
     assert!(codes.contains("E0401"), "{codes:?}");
 }
+
+// ---------------------------------------------------------------- MSP's optional blocks and nulls
+
+/// A spec of one `dev` environment with `extra` (YAML lines at the
+/// environment's indentation) and `top` (top-level lines).
+fn spec(extra: &str, top: &str) -> String {
+    let extra: String = extra.lines().map(|l| format!("    {l}\n")).collect();
+    format!(
+        "service: {{id: tiny, owners: [core-services], description: Tiny}}\nbuild: {{image: us.gcr.io/example/tiny}}\nenvironments:\n  - id: dev\n    projectID: tiny-dev-1a2b\n    category: test\n    deploy: {{type: manual}}\n    instances: {{resources: {{cpu: 1, memory: 1Gi}}}}\n{extra}{top}"
+    )
+}
+
+/// The IR of the `dev` environment a spec imports to, checked clean.
+fn dev_ir(yaml: &str) -> ir::Environment {
+    let got = import::import(yaml, FileId(0), &Options::default());
+    assert!(got.diagnostics.is_empty(), "{yaml}\n{}", render::short(&got.diagnostics, &OneFile(yaml)));
+    let msp = got.msp.unwrap();
+    let loaded = common::load(vec![
+        ("platform.msp".into(), common::shared_platform()),
+        ("services/tiny/tiny.msp".into(), msp.clone()),
+    ]);
+    let result = loaded.result();
+    let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    assert!(errors.is_empty(), "{msp}\n{}", render::short(&errors, &loaded));
+    let service = result.services.iter().find(|s| s.id == "tiny").expect("the service lowers");
+    service.environments.iter().find(|e| e.id == "dev").unwrap().clone()
+}
+
+/// The import's errors: (code, line of the YAML).
+fn import_errors(yaml: &str) -> Vec<(String, usize)> {
+    let got = import::import(yaml, FileId(0), &Options::default());
+    got.diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.code.as_str().to_string(), yaml[..d.primary.span.range.start as usize].lines().count()))
+        .collect()
+}
+
+#[test]
+fn an_empty_redis_block_is_a_redis_with_its_defaults() {
+    for written in ["resources: {redis: {}}", "resources: {redis: null}", "resources:\n  redis:"] {
+        let env = dev_ir(&spec(written, ""));
+        let redis = env.redis.unwrap_or_else(|| panic!("`{written}` lost the Redis instance"));
+        assert_eq!((redis.memory_gb, redis.high_availability), (1, false), "{written}");
+    }
+    assert!(dev_ir(&spec("", "")).redis.is_none(), "no block, no Redis");
+}
+
+#[test]
+fn an_empty_replication_block_prepares_the_database_for_replication() {
+    let env = dev_ir(&spec("resources:\n  postgreSQL:\n    databases: [main]\n    logicalReplication: {}", ""));
+    let pg = env.postgres.expect("the database");
+    assert_eq!(pg.databases, ["main"]);
+    assert_eq!(pg.logical_replication.expect("replication").publications.len(), 0);
+}
+
+#[test]
+fn an_empty_health_probes_block_configures_the_default_probes() {
+    let env = dev_ir(&spec("healthProbes: {}", ""));
+    let probes = env.health_probes.expect("the probes");
+    assert!(probes.healthz.is_some(), "healthz is on by default: {probes:?}");
+    assert!(dev_ir(&spec("", "")).health_probes.is_none());
+}
+
+#[test]
+fn an_empty_scaling_block_keeps_the_default_scaling() {
+    let with = dev_ir(&spec("", "").replace(
+        "instances: {resources: {cpu: 1, memory: 1Gi}}",
+        "instances: {resources: {cpu: 1, memory: 1Gi}, scaling: {}}",
+    ));
+    assert_eq!(with.instances.scaling, dev_ir(&spec("", "")).instances.scaling);
+}
+
+/// Blocks MSP requires something in are errors at their YAML line when left
+/// empty, never a silent drop.
+#[test]
+fn an_empty_block_missing_what_msp_requires_is_an_error_at_its_line() {
+    let cases = [
+        ("resources:\n  postgreSQL: {}", "", 10),
+        ("resources:\n  bigQueryDataset: ~", "", 10),
+        ("resources:\n  bigQueryDataset: {datasetID: abc}", "", 10),
+        ("", "rollout: {}\n", 9),
+    ];
+    for (extra, top, line) in cases {
+        let yaml = spec(extra, top);
+        assert_eq!(import_errors(&yaml), [("E0405".to_string(), line)], "{yaml}");
+    }
+}
+
+#[test]
+fn a_null_environment_variable_is_the_empty_string() {
+    let env = dev_ir(&spec("env: {EMPTY: , TILDE: ~, SET: x}", ""));
+    assert_eq!(env.env.get("EMPTY").map(String::as_str), Some(""));
+    assert_eq!(env.env.get("TILDE").map(String::as_str), Some(""));
+    assert_eq!(env.env.get("SET").map(String::as_str), Some("x"));
+}

@@ -2,7 +2,7 @@
 //! reporting every key it does not know and every value it cannot convert.
 
 use super::comments::{Comment, Path, Seg};
-use super::mapping::{Conv, RULES, Rule, YSeg, yaml_segments};
+use super::mapping::{BLOCKS, Conv, RULES, Rule, YSeg, yaml_segments};
 use super::model::{Entry, Item, Record, Value};
 use super::schema_path::lookup;
 use super::yaml::{Node, NodeKind, Scalar};
@@ -38,6 +38,10 @@ pub struct Converter<'a> {
     pub decl_comments: Vec<Comment>,
     /// Environment ids by position in `environments`.
     pub env_ids: Vec<Option<String>>,
+    /// Environments whose spec names a BigQuery dataset (`bigQueryDataset`
+    /// or `bigQueryTable`), as opposed to one only `locations.gcpLocation`
+    /// implies.
+    pub bigquery_named: Vec<String>,
     comments: Vec<(Path, Comment)>,
 }
 
@@ -77,6 +81,7 @@ impl<'a> Converter<'a> {
             job: false,
             decl_comments: Vec::new(),
             env_ids: Vec::new(),
+            bigquery_named: Vec::new(),
             comments,
         }
     }
@@ -166,9 +171,20 @@ impl<'a> Converter<'a> {
     }
 
     fn child(&mut self, key_range: TextRange, node: &Node, path: &mut Path) {
+        if let [Seg::Key(envs), Seg::Index(i), Seg::Key(resources), Seg::Key(kind)] = path.as_slice()
+            && envs == "environments"
+            && resources == "resources"
+            && (kind == "bigQueryDataset" || kind == "bigQueryTable")
+            && let Some(Some(id)) = self.env_ids.get(*i)
+        {
+            self.bigquery_named.push(id.clone());
+        }
         if let Some(rule) = RULES.iter().find(|r| matches(&yaml_segments(r.yaml), path)) {
             if node.scalar() != Some(Scalar::Null) {
                 self.apply(rule, key_range, node, path);
+            } else if rule.conv == Conv::Template {
+                // `env: {X: }`: yaml.v3 stores a null map value as "".
+                self.apply(rule, key_range, &node.empty_string(), path);
             }
             return;
         }
@@ -198,7 +214,29 @@ impl<'a> Converter<'a> {
             );
             return;
         }
+        let empty = match &node.kind {
+            NodeKind::Map(entries) => entries.is_empty(),
+            NodeKind::Scalar { .. } => true,
+            NodeKind::Seq(_) => false,
+        };
+        if empty {
+            self.empty_block(key_range, node, path);
+        }
         self.visit(node, path);
+    }
+
+    /// An MSP optional block written empty (`{}` or `null`): the `.msp`
+    /// block, with its defaults.
+    fn empty_block(&mut self, key_range: TextRange, node: &Node, path: &Path) {
+        let Some((yaml, msp)) = BLOCKS.iter().find(|(y, _)| matches(&yaml_segments(y), path)) else { return };
+        let rule = Rule { yaml, msp, conv: Conv::Typed };
+        let Some(target) = self.resolve(&rule, path) else { return };
+        let block = Value::Record(Record { range: Some(node.range), ..Record::default() });
+        if let Err(d) = self.set(&target, block, key_range, &span_text(path)) {
+            self.diagnostics.push(*d);
+            return;
+        }
+        self.place_comments(path, &target);
     }
 
     fn unknown_key(&mut self, range: TextRange, path: &Path) {

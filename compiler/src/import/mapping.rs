@@ -160,6 +160,23 @@ rules! {
     "monitoring.nobl9" => "monitoring.nobl9", Typed;
 }
 
+/// MSP's optional blocks, pointers to structs in its spec. yaml.v3 allocates
+/// the struct for an empty mapping or a `null` as well, so `redis: {}` is a
+/// Redis instance with its defaults, not no Redis: these blocks are made in
+/// the `.msp` even when nothing inside them is set (and a required field
+/// left out is then reported at the block's YAML line, as MSP rejects it).
+pub const BLOCKS: &[(&str, &str)] = &[
+    ("environments[].resources.redis", "environment.<env>.redis"),
+    ("environments[].resources.postgreSQL", "environment.<env>.postgres"),
+    ("environments[].resources.postgreSQL.logicalReplication", "environment.<env>.postgres.logical_replication"),
+    ("environments[].resources.bigQueryDataset", "environment.<env>.bigquery"),
+    ("environments[].resources.bigQueryTable", "environment.<env>.bigquery"),
+    ("environments[].healthProbes", "environment.<env>.health_probes"),
+    ("environments[].instances.scaling", "environment.<env>.instances.scaling"),
+    ("environments[].schedule", "environment.<env>.schedule"),
+    ("rollout", "rollout"),
+];
+
 /// One segment of a YAML pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum YSeg<'a> {
@@ -198,6 +215,21 @@ mod tests {
             vec![YSeg::Key("environments"), YSeg::AnyIndex, YSeg::Key("env"), YSeg::AnyKey]
         );
         assert_eq!(yaml_segments("rollout.stages[]"), vec![YSeg::Key("rollout"), YSeg::Key("stages"), YSeg::AnyIndex]);
+    }
+
+    /// Each block is a prefix of some rule's YAML path and `.msp` path: a
+    /// block no key can fill is a typo.
+    #[test]
+    fn blocks_hold_mapped_keys() {
+        for (yaml, msp) in BLOCKS {
+            let prefix = format!("{yaml}.");
+            let inside: Vec<&Rule> = RULES.iter().filter(|r| r.yaml.starts_with(&prefix)).collect();
+            assert!(!inside.is_empty(), "no rule below {yaml}");
+            assert!(
+                inside.iter().any(|r| r.msp.starts_with(&format!("{msp}.")) || r.msp.starts_with(&format!("{msp}:"))),
+                "no rule below {yaml} maps below {msp}"
+            );
+        }
     }
 
     #[test]

@@ -80,9 +80,9 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
     conv.run(&root);
     out.id = conv.id.clone();
     if let Some(Value::Record(envs)) = conv.body.entries.get_mut("environment").map(|e| &mut e.value) {
-        for env in envs.entries.values_mut() {
+        for (id, env) in envs.entries.iter_mut() {
             if let Value::Record(r) = &mut env.value {
-                tidy_environment(r, &mut out.bigquery_tables);
+                tidy_environment(r, conv.bigquery_named.contains(id), &mut out.bigquery_tables);
             }
         }
     }
@@ -139,11 +139,12 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
     out
 }
 
-/// Per-environment fixes that need the whole environment.
-fn tidy_environment(env: &mut Record, tables: &mut Vec<String>) {
+/// Per-environment fixes that need the whole environment. `bigquery_named`:
+/// the spec names a dataset (then one without tables is reported missing them).
+fn tidy_environment(env: &mut Record, bigquery_named: bool, tables: &mut Vec<String>) {
     // `locations.gcpLocation` only places a BigQuery dataset; without one it
     // means nothing and must not conjure one.
-    if env.record("bigquery").is_some_and(|b| !b.entries.contains_key("tables")) {
+    if !bigquery_named && env.record("bigquery").is_some_and(|b| !b.entries.contains_key("tables")) {
         env.entries.shift_remove("bigquery");
     }
     if let Some(Value::List(items)) = env.record("bigquery").and_then(|b| b.entries.get("tables")).map(|e| &e.value) {

@@ -24,6 +24,14 @@ pub struct Node {
     bytes: usize,
 }
 
+impl Node {
+    /// The empty string where `self` is: what yaml.v3 reads a `null` map
+    /// value into when the map holds strings.
+    pub fn empty_string(&self) -> Node {
+        Node { kind: NodeKind::Scalar { text: String::new(), plain: false }, range: self.range, size: 1, bytes: 0 }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum NodeKind {
     /// `plain`: unquoted, so `true`, `3` and `~` are not strings.

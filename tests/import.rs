@@ -708,3 +708,32 @@ fn a_null_environment_variable_is_the_empty_string() {
     assert_eq!(env.env.get("TILDE").map(String::as_str), Some(""));
     assert_eq!(env.env.get("SET").map(String::as_str), Some("x"));
 }
+
+/// A tree with one bad spec: the others are still written, the bad one is
+/// named with its errors, and the exit code is 1. Specs named one by one stay
+/// all or nothing.
+#[test]
+fn cli_tree_writes_every_spec_it_can_and_names_the_others() {
+    let tmp = TempDir::new("import-tree-partial");
+    tmp.write(&[
+        ("services/msp-example/service.yaml".into(), fixture_yaml("init-example")),
+        ("services/broken/service.yaml".into(), spec("resources:\n  postgreSQL: {}", "").replace("tiny", "broken")),
+    ]);
+    let o = mspc(tmp.path(), &["import", "--tree", "."]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(tmp.path().join("services/msp-example/msp-example.msp").is_file(), "the good spec was not written");
+    assert!(!tmp.path().join("services/broken/broken.msp").exists());
+    assert!(stdout(&o).contains("E0405") && stdout(&o).contains("postgreSQL"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("1 spec was not written") && stderr(&o).contains("broken"), "{}", stderr(&o));
+    // Named one by one: nothing is written.
+    std::fs::remove_file(tmp.path().join("services/msp-example/msp-example.msp")).unwrap();
+    let o = mspc(tmp.path(), &["import", "services/msp-example/service.yaml", "services/broken/service.yaml"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(!tmp.path().join("services/msp-example/msp-example.msp").exists());
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    // A tree of only bad specs writes nothing either.
+    std::fs::remove_dir_all(tmp.path().join("services/msp-example")).unwrap();
+    let o = mspc(tmp.path(), &["import", "--tree", "."]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+}

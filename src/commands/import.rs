@@ -1,8 +1,10 @@
 //! `mspc import`: MSP `service.yaml` specs → `.msp` files. Needs no workspace.
 //!
-//! Every spec is converted before anything is written, and nothing is written
-//! if any spec has errors or any target exists (without `--force`), so a
-//! failed run leaves the folder as it was.
+//! Every spec is converted before anything is written. Nothing is written if
+//! any target exists (without `--force`), nor, for specs named one by one,
+//! if any has errors, so a failed run leaves the folder as it was. A `--tree`
+//! writes the specs that convert cleanly and names the others (exit 1): a
+//! migration converts what it can.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,43 +39,61 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
     // The specs as shown in diagnostics: (path, text).
     let mut specs: Vec<(String, String)> = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut converted = Vec::new();
+    // Per spec: its conversion (none when it could not be read), and
+    // whether it has errors.
+    let mut converted: Vec<Option<import::Imported>> = Vec::new();
+    let mut failed: Vec<bool> = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
         // Bounded like a workspace file: a huge file, a pipe or bytes that
-        // are not UTF-8 are reported, not read (each is an error, so
-        // nothing is written).
+        // are not UTF-8 are reported, not read (each is an error).
         let (text, problem) = load::read_named(&job.yaml);
         if let Some(problem) = problem {
             diagnostics.push(load_problem_diagnostic(FileId(i as u32), &problem));
             specs.push((job.yaml.display().to_string(), text));
+            converted.push(None);
+            failed.push(true);
             continue;
         }
         let got = import::import(&text, FileId(i as u32), &Options::default());
         diagnostics.extend(got.diagnostics.iter().cloned());
         specs.push((job.yaml.display().to_string(), text));
-        converted.push(got);
+        failed.push(got.diagnostics.iter().any(Diagnostic::is_error));
+        converted.push(Some(got));
     }
     if !diagnostics.is_empty() {
         super::out(&render::render(output.format, &diagnostics, &specs, output.color));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        if matches!(output.format, Format::Terminal) {
-            let s = if errors == 1 { "" } else { "s" };
+    let terminal = matches!(output.format, Format::Terminal);
+    let s = if errors == 1 { "" } else { "s" };
+    // One spec's errors keep the others of a tree from being written only
+    // when nothing would be: a migration converts what it can.
+    let partial = args.tree.is_some() && failed.iter().any(|f| !f);
+    if errors > 0 && !partial {
+        if terminal {
             super::err(&format!("{errors} error{s} found; nothing was written"));
         }
         return Ok(ExitCode::from(1));
     }
+    let failed_specs: Vec<String> =
+        jobs.iter().zip(&failed).filter(|(_, f)| **f).map(|(j, _)| j.yaml.display().to_string()).collect();
+    let exit = if failed_specs.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    let ok: Vec<(&Job, &import::Imported)> = jobs
+        .iter()
+        .zip(&converted)
+        .zip(&failed)
+        .filter_map(|((job, got), failed)| got.as_ref().filter(|_| !failed).map(|g| (job, g)))
+        .collect();
     if args.stdout {
-        for got in &converted {
+        for (_, got) in &ok {
             super::out(got.msp.as_deref().unwrap_or_default());
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit);
     }
 
     // (target, contents, source when it is a file carried along)
     let mut writes: Vec<(PathBuf, String)> = Vec::new();
-    for (job, got) in jobs.iter().zip(&converted) {
+    for (job, got) in ok {
         let (Some(id), Some(msp)) = (&got.id, &got.msp) else {
             return Err(CliError::Internal(format!("{}: converted without a result", job.yaml.display())));
         };
@@ -123,7 +143,15 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         write::replace(path, text.as_bytes())?;
         super::err(&format!("wrote {}", path.display()));
     }
-    Ok(ExitCode::SUCCESS)
+    if !failed_specs.is_empty() && terminal {
+        let n = failed_specs.len();
+        super::err(&format!(
+            "{errors} error{s} found; {n} spec{} not written: {}",
+            if n == 1 { " was" } else { "s were" },
+            failed_specs.join(", ")
+        ));
+    }
+    Ok(exit)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -559,7 +559,7 @@ fn cli_reports_bad_yaml_at_its_lines_and_exits_1() {
         (
             "unknown key",
             "service: {id: a, owners: [x], description: d}\nbuild: {image: us.gcr.io/p/a}\nenvironments:\n  - id: dev\n    projectId: a-dev-1234\n",
-            "service.yaml:5:5: E0402",
+            "service.yaml:5:5: W0013",
         ),
         ("wrong type", "service: {id: a, owners: x, description: d}\n", "service.yaml:1:26: E0403"),
         (
@@ -646,7 +646,7 @@ fn import_errors(yaml: &str) -> Vec<(String, usize)> {
     got.diagnostics
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| (d.code.as_str().to_string(), yaml[..d.primary.span.range.start as usize].lines().count()))
+        .map(|d| (d.code.as_str().to_string(), yaml[..d.primary.span.range.start as usize].matches('\n').count() + 1))
         .collect()
 }
 
@@ -736,4 +736,63 @@ fn cli_tree_writes_every_spec_it_can_and_names_the_others() {
     let o = mspc(tmp.path(), &["import", "--tree", "."]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+}
+
+/// MSP ignores keys it does not define; so does the import, with a warning
+/// at the key's line, keeping the key and its value as a comment in the
+/// `.msp`, on its environment or on the service.
+#[test]
+fn an_unknown_key_is_a_warning_and_kept_as_a_comment() {
+    let yaml = spec(
+        "authentication: {google: true}\nfuture:\n  nested: 1\n  list: [a, b]",
+        "rollout:\n  stages:\n    - environment: dev\n      wait: 5m\nteamNotes: hello\n",
+    )
+    .replace("deploy: {type: manual}", "deploy: {type: rollout}");
+    let got = import::import(&yaml, FileId(0), &Options::default());
+    let warnings: Vec<(String, usize)> = got
+        .diagnostics
+        .iter()
+        .map(|d| {
+            assert!(!d.is_error(), "{}", render::short(&got.diagnostics, &OneFile(&yaml)));
+            (d.code.as_str().to_string(), yaml[..d.primary.span.range.start as usize].matches('\n').count() + 1)
+        })
+        .collect();
+    let w = |line: usize| ("W0013".to_string(), line);
+    assert_eq!(warnings, [w(9), w(10), w(16), w(17)]);
+    let msp = got.msp.expect("the spec converts");
+    for kept in [
+        "//   google: true",
+        "//   future:",
+        "//     nested: 1",
+        "//     list: [a, b]",
+        "//   wait: 5m",
+        "//   teamNotes: hello",
+    ] {
+        assert!(msp.contains(kept), "`{kept}` not kept in\n{msp}");
+    }
+    // The environment's keys above the environment, the others above the service.
+    let env_at = msp.find("environment dev").unwrap();
+    assert!(
+        msp.find("//   future:").unwrap() < env_at
+            && msp.find("service tiny").unwrap() < msp.find("//   future:").unwrap()
+    );
+    assert!(msp.find("//   teamNotes: hello").unwrap() < msp.find("service tiny").unwrap());
+    // MSP reads `authentication: {google: true}` as an empty block: no access configured.
+    assert!(msp.contains("authentication = restricted"), "{msp}");
+    // And it checks clean: the kept keys are only comments.
+    let loaded = common::load(vec![
+        ("platform.msp".into(), common::shared_platform()),
+        ("services/tiny/tiny.msp".into(), msp.clone()),
+    ]);
+    let result = loaded.result();
+    assert!(result.diagnostics.iter().all(|d| !d.is_error()), "{}", render::short(&result.diagnostics, &loaded));
+    assert_eq!(result.services.len(), 1);
+    let o = {
+        let tmp = TempDir::new("import-unknown");
+        tmp.write(&[("service.yaml".into(), yaml.clone())]);
+        let o = mspc(tmp.path(), &["import", "service.yaml"]);
+        assert!(tmp.path().join("tiny.msp").is_file(), "{}", stderr(&o));
+        o
+    };
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

@@ -110,7 +110,7 @@ codes! {
 
     // E04xx: importing MSP YAML (`mspc import`); they point into the YAML
     YamlSyntax = "E0401", "yaml-syntax", Error, "An MSP spec is not valid YAML, or uses YAML that mspc will not expand.";
-    UnknownYamlKey = "E0402", "unknown-yaml-key", Error, "An MSP spec has a key that MSP's `service.yaml` does not define.";
+
     YamlType = "E0403", "yaml-type", Error, "A value in an MSP spec has the wrong YAML type for its key.";
     YamlValue = "E0404", "yaml-value", Error, "A value in an MSP spec is invalid, or has no `.msp` equivalent.";
     MissingYamlKey = "E0405", "missing-yaml-key", Error, "An MSP spec lacks a key that MSP requires.";
@@ -128,6 +128,7 @@ codes! {
     SingleZoneDatabase = "W0010", "single-zone-database", Warning, "An external environment's PostgreSQL is not highly available.";
     ReadmeHeading = "W0011", "readme-heading", Warning, "A service README does not start with `# <service name>`.";
     EmptyFile = "W0012", "empty-file", Warning, "A `.msp` file declares nothing.";
+    UnknownYamlKey = "W0013", "unknown-yaml-key", Warning, "An MSP spec has a key that MSP's `service.yaml` does not define; MSP ignores it, and so does `mspc import`.";
 }
 
 impl Code {

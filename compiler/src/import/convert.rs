@@ -29,6 +29,8 @@ enum MSeg {
 
 pub struct Converter<'a> {
     file: FileId,
+    /// The YAML text, for the keys kept as comments.
+    source: &'a str,
     notion_base: &'a str,
     pub diagnostics: Vec<Diagnostic>,
     pub body: Record,
@@ -43,6 +45,11 @@ pub struct Converter<'a> {
     /// implies.
     pub bigquery_named: Vec<String>,
     comments: Vec<(Path, Comment)>,
+    /// The YAML path being converted (`apply`), for keys ignored inside a value.
+    at: Path,
+    /// Keys MSP does not define, which it ignores: where they were, and the
+    /// comment lines that keep them in the `.msp`.
+    ignored: Vec<(Path, Vec<Comment>)>,
 }
 
 fn span_text(path: &[Seg]) -> String {
@@ -71,9 +78,10 @@ fn matches(pattern: &[YSeg], path: &[Seg]) -> bool {
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(file: FileId, notion_base: &'a str, comments: Vec<(Path, Comment)>) -> Self {
+    pub fn new(file: FileId, source: &'a str, notion_base: &'a str, comments: Vec<(Path, Comment)>) -> Self {
         Converter {
             file,
+            source,
             notion_base,
             diagnostics: Vec::new(),
             body: Record::default(),
@@ -83,6 +91,8 @@ impl<'a> Converter<'a> {
             env_ids: Vec::new(),
             bigquery_named: Vec::new(),
             comments,
+            at: Vec::new(),
+            ignored: Vec::new(),
         }
     }
 
@@ -99,6 +109,45 @@ impl<'a> Converter<'a> {
         }
         self.scan_environment_ids(root);
         self.visit(root, &mut Vec::new());
+        self.place_ignored();
+    }
+
+    /// A key MSP does not define: MSP ignores it (yaml.v3 skips fields its
+    /// structs lack), and so does the import, with a warning at its line and
+    /// the key kept as a comment. `path`: where it is.
+    fn ignore(&mut self, path: Path, key: TextRange, value: TextRange, message: String) -> &mut Diagnostic {
+        let start = key.start as usize;
+        let end = (value.end.max(key.end) as usize).min(self.source.len());
+        let written = self.source.get(start..end).unwrap_or_default();
+        // Lines after the first lose the key's own indentation.
+        let column = start - self.source[..start.min(self.source.len())].rfind('\n').map_or(0, |i| i + 1);
+        let header = format!("`{}` is not an MSP key; MSP ignores it, and so did `mspc import`:", span_text(&path));
+        let mut lines = vec![Comment { text: header, trailing: false }];
+        for (i, line) in written.lines().enumerate() {
+            let indent = line.len() - line.trim_start().len();
+            let line = if i == 0 { line } else { &line[indent.min(column)..] };
+            lines.push(Comment { text: format!("  {}", line.trim_end()), trailing: false });
+        }
+        self.ignored.push((path, lines));
+        self.diag(Code::UnknownYamlKey, key, message)
+    }
+
+    /// The ignored keys' comments: on their environment, or on the service.
+    fn place_ignored(&mut self) {
+        for (path, lines) in std::mem::take(&mut self.ignored) {
+            let env = match path.as_slice() {
+                [Seg::Key(e), Seg::Index(i), ..] if e == "environments" => self.env_ids.get(*i).cloned().flatten(),
+                _ => None,
+            };
+            let slot = env.and_then(|id| match self.body.entries.get_mut("environment").map(|e| &mut e.value) {
+                Some(Value::Record(envs)) => envs.entries.get_mut(&id).map(|e| &mut e.comments),
+                _ => None,
+            });
+            match slot {
+                Some(comments) => comments.extend(lines),
+                None => self.decl_comments.extend(lines),
+            }
+        }
     }
 
     /// Environments are named by their `id`, which may come after keys
@@ -196,7 +245,7 @@ impl<'a> Converter<'a> {
             })
             .collect();
         if next.is_empty() {
-            self.unknown_key(key_range, path);
+            self.unknown_key(key_range, node, path);
             return;
         }
         let want_list = next.contains(&YSeg::AnyIndex);
@@ -239,7 +288,7 @@ impl<'a> Converter<'a> {
         self.place_comments(path, &target);
     }
 
-    fn unknown_key(&mut self, range: TextRange, path: &Path) {
+    fn unknown_key(&mut self, range: TextRange, node: &Node, path: &Path) {
         let Some(Seg::Key(name)) = path.last() else { return };
         let parent = &path[..path.len() - 1];
         let siblings: Vec<&'static str> = RULES
@@ -272,7 +321,8 @@ impl<'a> Converter<'a> {
         let help = from_msp.or_else(|| did_you_mean(name, siblings.iter().copied()));
         let mut known = siblings.clone();
         known.dedup();
-        let d = self.diag(Code::UnknownYamlKey, range, format!("MSP specs have no key `{name}` {where_}"));
+        let message = format!("MSP specs have no key `{name}` {where_}; it is ignored");
+        let d = self.ignore(path.clone(), range, node.range, message);
         d.help = help;
         if !known.is_empty() {
             d.notes.push(format!("known keys here: {}", known.join(", ")));
@@ -309,6 +359,7 @@ impl<'a> Converter<'a> {
 
     fn apply(&mut self, rule: &Rule, key_range: TextRange, node: &Node, path: &Path) {
         let Some(target) = self.resolve(rule, path) else { return };
+        self.at = path.clone();
         let key = span_text(path);
         let value = match self.convert(rule, &key, node) {
             Ok(v) => v,
@@ -372,9 +423,9 @@ impl<'a> Converter<'a> {
     }
 
     fn convert(&mut self, rule: &Rule, key: &str, node: &Node) -> Result<Option<Value>, Box<Diagnostic>> {
-        let err = |code: Code, range: TextRange, msg: String| {
-            Box::new(Diagnostic::new(code, Span::new(self.file, range), msg))
-        };
+        let file = self.file;
+        let err =
+            |code: Code, range: TextRange, msg: String| Box::new(Diagnostic::new(code, Span::new(file, range), msg));
         let typed = |me: &Self, unit: Option<u64>, template: bool| -> Result<Option<Value>, Box<Diagnostic>> {
             let (def, ty) = lookup(rule.msp)
                 .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
@@ -487,6 +538,7 @@ impl<'a> Converter<'a> {
                     ));
                 };
                 let mut organization = false;
+                let mut ignored = Vec::new();
                 for (k, v) in entries {
                     match (k.key_text(), v.scalar()) {
                         (Some("sourcegraph"), Some(Scalar::Bool(b))) => organization = b,
@@ -498,32 +550,30 @@ impl<'a> Converter<'a> {
                                 format!("`{key}.sourcegraph` takes `true` or `false`, found {}", v.describe()),
                             ));
                         }
-                        (name, _) => {
-                            let mut d = err(
-                                Code::UnknownYamlKey,
-                                k.range,
-                                format!("MSP specs have no key `{}` in `{key}`", name.unwrap_or("?")),
-                            );
-                            d.notes.push("known keys here: sourcegraph".into());
-                            return Err(d);
-                        }
+                        (name, _) => ignored.push((k.range, v.range, name.unwrap_or("?").to_string())),
                     }
+                }
+                for (k, v, name) in ignored {
+                    let message = format!("MSP specs have no key `{name}` in `{key}`; it is ignored");
+                    let mut path = self.at.clone();
+                    path.push(Seg::Key(name));
+                    self.ignore(path, k, v, message).notes.push("known keys here: sourcegraph".into());
                 }
                 let tag = if organization { "organization" } else { "restricted" };
                 Ok(Some(Value::Variant(tag.into(), Record::default())))
             }
             Conv::Stage => {
                 let env = node.as_map().and_then(|m| m.iter().find(|(k, _)| k.key_text() == Some("environment")));
-                if let Some(m) = node.as_map()
-                    && let Some((k, _)) = m.iter().find(|(k, _)| k.key_text() != Some("environment"))
+                for (k, v) in
+                    node.as_map().unwrap_or_default().iter().filter(|(k, _)| k.key_text() != Some("environment"))
                 {
-                    let mut d = err(
-                        Code::UnknownYamlKey,
-                        k.range,
-                        format!("MSP specs have no key `{}` in a rollout stage", k.key_text().unwrap_or("?")),
+                    let message = format!(
+                        "MSP specs have no key `{}` in a rollout stage; it is ignored",
+                        k.key_text().unwrap_or("?")
                     );
-                    d.notes.push("known keys here: environment".into());
-                    return Err(d);
+                    let mut path = self.at.clone();
+                    path.push(Seg::Key(k.key_text().unwrap_or("?").to_string()));
+                    self.ignore(path, k.range, v.range, message).notes.push("known keys here: environment".into());
                 }
                 let Some((_, v)) = env else {
                     let mut d =
@@ -930,7 +980,7 @@ mod tests {
 
     fn read(def: &FieldDef, yaml: &str) -> Result<Value, Box<Diagnostic>> {
         let node = super::super::yaml::parse(yaml).unwrap().unwrap();
-        let conv = Converter::new(FileId(0), "", Vec::new());
+        let conv = Converter::new(FileId(0), "", "", Vec::new());
         conv.typed("xs", def, &def.ty, &node, Reading { unit: None, template: false, item: false })
     }
 

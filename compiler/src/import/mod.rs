@@ -76,7 +76,7 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
         }
     };
     let comments = comments::attach(text, &root);
-    let mut conv = convert::Converter::new(file, &options.notion_base, comments);
+    let mut conv = convert::Converter::new(file, text, &options.notion_base, comments);
     conv.run(&root);
     out.id = conv.id.clone();
     if let Some(Value::Record(envs)) = conv.body.entries.get_mut("environment").map(|e| &mut e.value) {

@@ -796,3 +796,42 @@ fn an_unknown_key_is_a_warning_and_kept_as_a_comment() {
     };
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// MSP accepts a repository with its scheme; so does the import, and the
+/// page links to it as written.
+#[test]
+fn a_source_repository_with_a_scheme_is_kept_as_written() {
+    let yaml = spec("", "").replace(
+        "build: {image: us.gcr.io/example/tiny}",
+        "build: {image: us.gcr.io/example/tiny, source: {repo: \"https://github.com/org/repo\", dir: cmd/tiny}}",
+    );
+    let got = import::import(&yaml, FileId(0), &Options::default());
+    assert!(got.diagnostics.is_empty(), "{}", render::short(&got.diagnostics, &OneFile(&yaml)));
+    let msp = got.msp.unwrap();
+    let loaded =
+        common::load(vec![("platform.msp".into(), common::shared_platform()), ("services/tiny/tiny.msp".into(), msp)]);
+    let result = loaded.result();
+    let service = result.services.iter().find(|s| s.id == "tiny").expect("it checks and lowers");
+    assert_eq!(service.source.as_ref().unwrap().repo, "https://github.com/org/repo");
+}
+
+/// YAML merge keys, as yaml.v3 resolves them: the environment's own keys win.
+#[test]
+fn merge_keys_are_resolved_as_msp_reads_them() {
+    let yaml = "base: &base\n  category: internal\n  deploy: {type: manual}\n  instances: {resources: {cpu: 2, memory: 2Gi}}\n  env: {A: base}\nservice: {id: tiny, owners: [core-services], description: Tiny}\nbuild: {image: us.gcr.io/example/tiny}\nenvironments:\n  - id: dev\n    projectID: tiny-dev-1a2b\n    <<: *base\n    category: test\n  - id: prod\n    projectID: tiny-prod-1a2b\n    <<: [*base, {env: {A: ignored}, allowDestroys: true}]\n";
+    let got = import::import(yaml, FileId(0), &Options::default());
+    assert!(got.diagnostics.iter().all(|d| !d.is_error()), "{}", render::short(&got.diagnostics, &OneFile(yaml)));
+    let msp = got.msp.unwrap();
+    let loaded = common::load(vec![
+        ("platform.msp".into(), common::shared_platform()),
+        ("services/tiny/tiny.msp".into(), msp.clone()),
+    ]);
+    let result = loaded.result();
+    let service = result.services.iter().find(|s| s.id == "tiny").unwrap_or_else(|| panic!("{msp}"));
+    let env = |id: &str| service.environments.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(env("dev").category, ir::Category::Test, "the environment's own key wins");
+    assert_eq!(env("prod").category, ir::Category::Internal);
+    assert_eq!((env("prod").instances.cpu, env("dev").instances.cpu), (2, 2));
+    assert_eq!(env("prod").env.get("A").map(String::as_str), Some("base"), "the first source wins");
+    assert!(env("prod").allow_destroys);
+}

@@ -119,6 +119,47 @@ impl Node {
     }
 }
 
+/// Resolves YAML merge keys as yaml.v3 does: `<<: *base` (a mapping) or
+/// `<<: [*a, *b]` (mappings) adds their entries to the mapping, unless the
+/// mapping sets the key itself, and among several sources the first wins.
+fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+    let is_merge = |k: &Node| matches!(&k.kind, NodeKind::Scalar { text, plain: true } if text == "<<");
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return Ok(entries);
+    }
+    let explicit: Vec<String> =
+        entries.iter().filter(|(k, _)| !is_merge(k)).filter_map(|(k, _)| k.key_text().map(str::to_string)).collect();
+    let mut merged: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        if !is_merge(&k) {
+            out.push((k, v));
+            continue;
+        }
+        let sources: Vec<Node> = match v.kind {
+            NodeKind::Map(_) => vec![v],
+            NodeKind::Seq(items) if items.iter().all(|i| matches!(i.kind, NodeKind::Map(_))) => items,
+            _ => {
+                return Err(YamlError {
+                    range: v.range,
+                    message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+                });
+            }
+        };
+        for source in sources {
+            let NodeKind::Map(pairs) = source.kind else { continue };
+            for (mk, mv) in pairs {
+                let Some(name) = mk.key_text().map(str::to_string) else { continue };
+                if !explicit.contains(&name) && !merged.contains(&name) {
+                    merged.push(name);
+                    out.push((mk, mv));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn parse_int(t: &str) -> Option<i64> {
     let (neg, digits) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -259,7 +300,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                         (NodeKind::Seq(items), start, anchor, size, bytes)
                     }
                     Some(Frame::Map { entries, start, anchor, size, bytes, .. }) => {
-                        (NodeKind::Map(entries), start, anchor, size, bytes)
+                        (NodeKind::Map(merge_keys(entries)?), start, anchor, size, bytes)
                     }
                     None => return Err(YamlError { range, message: "unbalanced collection".into() }),
                 };
@@ -323,6 +364,34 @@ mod tests {
         assert_eq!(m[2].1.scalar(), Some(Scalar::Str("3")));
         assert_eq!(m[3].1.scalar(), Some(Scalar::Bool(true)));
         assert_eq!(m[4].1.as_seq().unwrap().len(), 2);
+    }
+
+    /// yaml.v3's merge keys: the mapping's own keys win, then the first
+    /// source's.
+    #[test]
+    fn merge_keys_are_resolved() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nm: {<<: [*a, *b], x: 0}\nn:\n  <<: *b\n  w: 3\n";
+        let root = parse(text).unwrap().unwrap();
+        let get = |name: &str| -> Vec<(String, i64)> {
+            let (_, v) = root.as_map().unwrap().iter().find(|(k, _)| k.key_text() == Some(name)).unwrap();
+            v.as_map()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| match v.scalar() {
+                    Some(Scalar::Int(i)) => (k.key_text().unwrap().to_string(), i),
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        let mut m = get("m");
+        m.sort();
+        assert_eq!(m, [("x".into(), 0), ("y".into(), 1), ("z".into(), 2)]);
+        let mut n = get("n");
+        n.sort();
+        assert_eq!(n, [("w".into(), 3), ("y".into(), 2), ("z".into(), 2)]);
+        assert!(parse("m: {<<: 3}\n").unwrap_err().message.contains("merge key"));
+        // A quoted "<<" is an ordinary key.
+        assert_eq!(parse("m: {\"<<\": 1}\n").unwrap().unwrap().as_map().unwrap()[0].1.as_map().unwrap().len(), 1);
     }
 
     #[test]

@@ -95,18 +95,28 @@ pub fn revision(specs_url: Option<&str>, sha: &str) -> String {
     }
 }
 
-/// A source folder on its code host: `https://<repo>/tree/HEAD/<dir>`.
+/// A source folder on its code host: `https://<repo>/tree/HEAD/<dir>`. A
+/// repository written with its scheme (`https://github.com/org/repo`, which
+/// MSP accepts) keeps it.
 pub fn source(repo: &str, dir: &str) -> String {
     let dir = dir.trim_start_matches("./").trim_matches('/');
-    if dir.is_empty() || dir == "." {
-        format!("https://{repo}/tree/HEAD/.")
+    let base = if repo.starts_with("https://") || repo.starts_with("http://") {
+        repo.trim_end_matches('/').to_string()
     } else {
-        format!("https://{repo}/tree/HEAD/{dir}")
-    }
+        format!("https://{repo}")
+    };
+    if dir.is_empty() || dir == "." { format!("{base}/tree/HEAD/.") } else { format!("{base}/tree/HEAD/{dir}") }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn source_links_take_a_repository_with_or_without_its_scheme() {
+        assert_eq!(super::source("github.com/o/r", "cmd/x"), "https://github.com/o/r/tree/HEAD/cmd/x");
+        assert_eq!(super::source("https://github.com/o/r/", "./cmd/x/"), "https://github.com/o/r/tree/HEAD/cmd/x");
+        assert_eq!(super::source("http://git.example/o/r", "."), "http://git.example/o/r/tree/HEAD/.");
+    }
+
     #[test]
     fn service_logs_link_matches_msp() {
         // The link MSP's generated pages use for a service.

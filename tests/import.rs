@@ -699,6 +699,9 @@ fn an_empty_block_missing_what_msp_requires_is_an_error_at_its_line() {
         let yaml = spec(extra, top);
         assert_eq!(import_errors(&yaml), [("E0405".to_string(), line)], "{yaml}");
     }
+    // A list MSP refuses empty.
+    let yaml = spec("", "rollout:\n  stages: []\n").replace("type: manual", "type: rollout");
+    assert_eq!(import_errors(&yaml), [("E0404".to_string(), 10)], "{yaml}");
 }
 
 #[test]

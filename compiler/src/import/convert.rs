@@ -2,7 +2,7 @@
 //! reporting every key it does not know and every value it cannot convert.
 
 use super::comments::{Comment, Path, Seg};
-use super::mapping::{BLOCKS, Conv, RULES, Rule, YSeg, yaml_segments};
+use super::mapping::{BLOCKS, Conv, NON_EMPTY, RULES, Rule, YSeg, yaml_segments};
 use super::model::{Entry, Item, Record, Value};
 use super::schema_path::lookup;
 use super::yaml::{Node, NodeKind, Scalar};
@@ -261,6 +261,14 @@ impl<'a> Converter<'a> {
                 node.range,
                 format!("`{}` takes {want}, found {}", span_text(path), node.describe()),
             );
+            return;
+        }
+        if let NodeKind::Seq(items) = &node.kind
+            && items.is_empty()
+            && let Some((_, why)) = NON_EMPTY.iter().find(|(y, _)| matches(&yaml_segments(y), path))
+        {
+            let d = self.diag(Code::YamlValue, node.range, format!("`{}` is empty: {why}", span_text(path)));
+            d.help = Some("list them, or remove the key".into());
             return;
         }
         let empty = match &node.kind {

@@ -177,6 +177,9 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ("rollout", "rollout"),
 ];
 
+/// Lists MSP refuses empty, and why (its spec's validation).
+pub const NON_EMPTY: &[(&str, &str)] = &[("rollout.stages", "a rollout has at least one stage")];
+
 /// One segment of a YAML pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum YSeg<'a> {

@@ -154,3 +154,37 @@ fn the_workspace_runs_are_chained_in_stack_order() {
     assert_eq!(m.resource("tfe_workspace_run", "project").bool("apply.wait_for_run"), Some(true));
     assert_eq!(m.resource("tfe_workspace_run", "project").bool("destroy.manual_confirm"), Some(false));
 }
+
+/// Failed runs are reported for every workspace of the environment, as MSP
+/// configures each one, not only for the last stack's.
+#[test]
+fn failed_runs_of_every_workspace_are_reported() {
+    let platform = std::fs::read_to_string(common::repo_root().join("tests/fixtures/platform.msp")).unwrap().replace(
+        "    organization           = \"example\"\n",
+        "    organization           = \"example\"\n    notification_channel   = \"#alerts-tfc\"\n",
+    );
+    assert!(platform.contains("#alerts-tfc"));
+    let b = Build::of(&[("platform.msp", &platform), ("services/shop.msp", &spec("", "category = test"))]);
+    let m = b.stack("shop", "prod", "tfcworkspaces");
+    let configs = m.resources_of("tfe_notification_configuration");
+    assert_eq!(configs.len(), 5, "{configs:?}");
+    let mut watched: Vec<String> = configs
+        .iter()
+        .map(|c| {
+            let r = m.resource("tfe_notification_configuration", c);
+            assert_eq!(r.str("name").as_deref(), Some("#alerts-tfc"));
+            assert_eq!(r.text("triggers").map(|t| t.replace([' ', '\n'], "")).as_deref(), Some("[\"run:errored\"]"));
+            r.text("workspace_id").unwrap()
+        })
+        .collect();
+    watched.sort();
+    let mut want: Vec<String> = ["cloudrun", "iam", "monitoring", "project", "tfcworkspaces"]
+        .iter()
+        .map(|s| format!("data.tfe_workspace.{s}.id"))
+        .collect();
+    want.sort();
+    assert_eq!(watched, want);
+    // Without a channel, none.
+    let quiet = build("", "category = test");
+    assert!(quiet.stack("shop", "prod", "tfcworkspaces").resources_of("tfe_notification_configuration").is_empty());
+}

@@ -30,17 +30,25 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         }
         f.add(run.block(settings("apply")).block(settings("destroy")));
     }
+    // Failed runs of every workspace of the environment are reported, as
+    // MSP configures each one (its own and the earlier stacks'): a failed
+    // cloudrun apply is what needs telling most. This stack's own keeps the
+    // address it always had.
     if let Some(channel) = &tfc.notification_channel {
         f.add(credential(ctx, "tfc_notification_webhook", &tfc.notification_webhook_secret));
-        f.add(
-            Blk::resource("tfe_notification_configuration", "failed_runs")
-                .set("name", s(channel.clone()))
-                .set("enabled", b(true))
-                .set("destination_type", s("slack"))
-                .set("url", r("data.google_secret_manager_secret_version.tfc_notification_webhook.secret_data"))
-                .set("triggers", strs(["run:errored"]))
-                .set("workspace_id", r("data.tfe_workspace.tfcworkspaces.id")),
-        );
+        for stack in STACKS {
+            let name =
+                if stack == "tfcworkspaces" { "failed_runs".to_string() } else { format!("failed_runs_{stack}") };
+            f.add(
+                Blk::resource("tfe_notification_configuration", &name)
+                    .set("name", s(channel.clone()))
+                    .set("enabled", b(true))
+                    .set("destination_type", s("slack"))
+                    .set("url", r("data.google_secret_manager_secret_version.tfc_notification_webhook.secret_data"))
+                    .set("triggers", strs(["run:errored"]))
+                    .set("workspace_id", r(format!("data.tfe_workspace.{stack}.id"))),
+            );
+        }
     }
     Stack::main(f)
 }

@@ -13,7 +13,6 @@
 //! server then sees only well-formed messages, re-framed, and its answers and
 //! these errors are written out whole, one frame at a time.
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
@@ -170,19 +169,24 @@ fn shorten(s: &str) -> String {
 /// `Err`: the error response to send instead of passing the body on.
 pub fn check(body: &[u8]) -> Result<(), Value> {
     let error = |code: i64, message: String, id: Value| json!({ "jsonrpc": "2.0", "error": { "code": code, "message": message }, "id": id });
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => return Err(error(-32700, format!("Parse error: {e}"), Value::Null)),
+    // Straight into the message types, as the server will read it: every
+    // message takes this path, and a large `didOpen` should not be copied
+    // into a `Value` first. Only a body that fails is looked at as JSON.
+    let request = match serde_json::from_slice::<Request>(body) {
+        Ok(_) => return Ok(()),
+        Err(e) if !e.is_data() => return Err(error(-32700, format!("Parse error: {e}"), Value::Null)),
+        Err(e) => e,
     };
+    if serde_json::from_slice::<Response>(body).is_ok() {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_slice(body).unwrap_or_default();
     let Some(object) = value.as_object() else {
         let what = if value.is_array() { "an array (batches are not part of LSP)" } else { "not an object" };
         return Err(error(-32600, format!("Invalid request: the message is {what}"), Value::Null));
     };
-    if Request::deserialize(&value).is_ok() || Response::deserialize(&value).is_ok() {
-        return Ok(());
-    }
     let id = object.get("id").filter(|id| id.is_number() || id.is_string()).cloned().unwrap_or(Value::Null);
-    Err(error(-32600, "Invalid request: not a JSON-RPC 2.0 request, notification or response".into(), id))
+    Err(error(-32600, format!("Invalid request: not a JSON-RPC 2.0 request, notification or response ({request})"), id))
 }
 
 /// A body with its header.

@@ -114,7 +114,7 @@ struct Suffixes {
 impl Suffixes {
     fn next(&mut self) -> String {
         self.count += 1;
-        let bits = urandom().unwrap_or_else(|| self.fallback());
+        let bits = getrandom::u64().unwrap_or_else(|_| self.fallback());
         let hex = format!("{bits:016x}");
         hex[hex.len() - scaffold::SUFFIX_LEN..].to_string()
     }
@@ -128,11 +128,4 @@ impl Suffixes {
         h.write_u64(self.count);
         h.finish()
     }
-}
-
-fn urandom() -> Option<u64> {
-    use std::io::Read;
-    let mut bytes = [0u8; 8];
-    std::fs::File::open("/dev/urandom").ok()?.read_exact(&mut bytes).ok()?;
-    Some(u64::from_le_bytes(bytes))
 }

@@ -838,3 +838,39 @@ fn merge_keys_are_resolved_as_msp_reads_them() {
     assert_eq!(env("prod").env.get("A").map(String::as_str), Some("base"), "the first source wins");
     assert!(env("prod").allow_destroys);
 }
+
+/// Keys MSP requires though mspc has a default for them: an import that
+/// quietly took the default would build what MSP refuses.
+#[test]
+fn keys_msp_requires_are_errors_at_their_block_even_where_mspc_has_a_default() {
+    let no_instances = spec("", "").replace("    instances: {resources: {cpu: 1, memory: 1Gi}}\n", "");
+    assert_eq!(import_errors(&no_instances), [("E0405".to_string(), 4)], "{no_instances}");
+    let no_memory = spec("", "").replace("cpu: 1, memory: 1Gi", "cpu: 1");
+    assert_eq!(import_errors(&no_memory), [("E0405".to_string(), 8)], "{no_memory}");
+    let job = |extra: &str| spec(extra, "").replace("id: tiny,", "id: tiny, kind: job,");
+    for schedule in ["schedule: {}", "schedule:", "schedule: {deadline: 60}"] {
+        assert_eq!(import_errors(&job(schedule)), [("E0405".to_string(), 9)], "{schedule}");
+    }
+    assert!(import_errors(&job("schedule: {cron: '0 * * * *'}")).is_empty());
+    assert_eq!(import_errors(&spec("locations: {gcpRegion: us-west1}", "")), [("E0405".to_string(), 9)]);
+    let alert = |severity: &str| {
+        spec(
+            "",
+            &format!("monitoring:\n  alerts:\n    customAlerts:\n      - name: Backlog\n        {severity}condition: {{type: mql, query: fetch x}}\n"),
+        )
+    };
+    assert_eq!(import_errors(&alert("")), [("E0405".to_string(), 12)]);
+    assert_eq!(import_errors(&alert("severityLevel: INFO\n        ")).len(), 1, "an invalid severity is refused too");
+    assert!(import_errors(&alert("severityLevel: CRITICAL\n        ")).is_empty());
+}
+
+/// Every region Cloud Run, Cloud SQL and Memorystore share is accepted, not
+/// only MSP's starter list.
+#[test]
+fn regions_beyond_msps_starter_list_are_accepted() {
+    for region in ["europe-west4", "me-central2", "southamerica-west1", "us-east5"] {
+        let env = dev_ir(&spec(&format!("locations: {{gcpRegion: {region}, gcpLocation: US}}"), ""));
+        assert_eq!(env.region, region);
+    }
+    assert_eq!(import_errors(&spec("locations: {gcpRegion: mars-north1, gcpLocation: us}", "")).len(), 1);
+}

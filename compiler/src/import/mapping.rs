@@ -180,6 +180,19 @@ pub const BLOCKS: &[(&str, &str)] = &[
 /// Lists MSP refuses empty, and why (its spec's validation).
 pub const NON_EMPTY: &[(&str, &str)] = &[("rollout.stages", "a rollout has at least one stage")];
 
+/// Keys MSP's validation requires in a block that is there, where the `.msp`
+/// side has a default: MSP reads a missing one as zero or empty and rejects
+/// the spec, so an import must not quietly take mspc's default. (The block,
+/// the key below it, why.)
+pub const MSP_REQUIRED: &[(&str, &str, &str)] = &[
+    ("environments[]", "instances.resources.cpu", "MSP requires every environment's `instances.resources.cpu`, 1 to 8"),
+    ("environments[]", "instances.resources.memory", "MSP requires every environment's `instances.resources.memory`, 512Mi to 32Gi"),
+    ("environments[].locations", "gcpRegion", "MSP requires both `gcpRegion` and `gcpLocation` in `locations`"),
+    ("environments[].locations", "gcpLocation", "MSP requires both `gcpRegion` and `gcpLocation` in `locations`"),
+    ("environments[].schedule", "cron", "MSP rejects a schedule without a cron expression"),
+    ("monitoring.alerts.customAlerts[]", "severityLevel", "MSP requires `WARNING` or `CRITICAL`"),
+];
+
 /// One segment of a YAML pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum YSeg<'a> {
@@ -232,6 +245,15 @@ mod tests {
                 inside.iter().any(|r| r.msp.starts_with(&format!("{msp}.")) || r.msp.starts_with(&format!("{msp}:"))),
                 "no rule below {yaml} maps below {msp}"
             );
+        }
+    }
+
+    /// Each required key is one the mapping knows.
+    #[test]
+    fn msp_required_keys_are_mapped() {
+        for (block, key, _) in MSP_REQUIRED {
+            let path = format!("{block}.{key}");
+            assert!(RULES.iter().any(|r| r.yaml == path), "{path} is not mapped");
         }
     }
 

@@ -98,6 +98,7 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
     if !conv.diagnostics.iter().any(Diagnostic::is_error) {
         required::Missing { file, fallback: start, out: &mut conv.diagnostics }.service(&conv.body);
     }
+    required::msp_required(&root, file, &mut conv.diagnostics);
     crate::diagnostics::normalize(&mut conv.diagnostics);
     out.diagnostics = std::mem::take(&mut conv.diagnostics);
     if out.diagnostics.iter().any(Diagnostic::is_error) {

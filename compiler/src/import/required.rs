@@ -4,8 +4,9 @@
 
 use indexmap::IndexMap;
 
-use super::mapping::RULES;
+use super::mapping::{MSP_REQUIRED, RULES, YSeg, yaml_segments};
 use super::model::{Record, Value};
+use super::yaml::{Node, NodeKind, Scalar};
 use crate::check::schema::{FieldDef, Ty};
 use crate::check::stdlib::stdlib;
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
@@ -86,5 +87,82 @@ impl Missing<'_> {
         let mut d = Diagnostic::new(Code::MissingYamlKey, Span::new(self.file, range), format!("`{key}` is missing"));
         d.primary.message = "required here".into();
         self.out.push(d);
+    }
+}
+
+/// The keys of `MSP_REQUIRED` missing from the YAML, each reported once at
+/// the block that lacks it.
+pub fn msp_required(root: &Node, file: FileId, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashMap::new();
+    for (block, keys, why) in MSP_REQUIRED {
+        let mut found = Vec::new();
+        blocks(root, &yaml_segments(block), String::new(), &mut found);
+        for (shown, node) in found {
+            let mut at = node;
+            let mut path = shown;
+            for key in keys.split('.') {
+                path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+                let next = match &at.kind {
+                    NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.key_text() == Some(key)).map(|(_, v)| v),
+                    _ if at.scalar() == Some(Scalar::Null) => None,
+                    // Another type is the converter's error.
+                    _ => break,
+                };
+                match next {
+                    Some(v) if v.scalar() != Some(Scalar::Null) => at = v,
+                    _ => {
+                        // A block's first line, not its whole body.
+                        let range = match at.as_map() {
+                            Some([(first, _), ..]) => TextRange { start: at.range.start, end: first.range.end },
+                            _ => at.range,
+                        };
+                        let message = format!("`{path}` is missing");
+                        match seen.get(&(message.clone(), range)) {
+                            Some(&i) => {
+                                let d: &mut Diagnostic = &mut out[i];
+                                d.notes.push((*why).to_string());
+                            }
+                            None => {
+                                seen.insert((message.clone(), range), out.len());
+                                let mut d = Diagnostic::new(Code::MissingYamlKey, Span::new(file, range), message);
+                                d.primary.message = "required here".into();
+                                d.notes.push((*why).to_string());
+                                out.push(d);
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The nodes at `pattern`, each with its path as messages show it (relative
+/// to its environment, like the mapping's keys).
+fn blocks<'n>(node: &'n Node, pattern: &[YSeg], shown: String, out: &mut Vec<(String, &'n Node)>) {
+    let Some((first, rest)) = pattern.split_first() else {
+        out.push((shown, node));
+        return;
+    };
+    let join = |part: &str| if shown.is_empty() { part.to_string() } else { format!("{shown}.{part}") };
+    match first {
+        YSeg::Key(key) => {
+            if let Some((_, v)) = node.as_map().and_then(|m| m.iter().find(|(k, _)| k.key_text() == Some(key))) {
+                let shown = if *key == "environments" { String::new() } else { join(key) };
+                blocks(v, rest, shown, out);
+            }
+        }
+        YSeg::AnyIndex => {
+            for (i, item) in node.as_seq().unwrap_or_default().iter().enumerate() {
+                let shown = if shown.is_empty() { shown.clone() } else { format!("{shown}[{i}]") };
+                blocks(item, rest, shown, out);
+            }
+        }
+        YSeg::AnyKey => {
+            for (k, v) in node.as_map().unwrap_or_default() {
+                blocks(v, rest, join(k.key_text().unwrap_or_default()), out);
+            }
+        }
     }
 }

@@ -253,6 +253,79 @@ service shop {
     }
 }
 
+/// A `subscription` deploy pins the tag to the digest it names when the plan
+/// runs, so a new image pushed under the tag is a change that rolls it out.
+#[test]
+fn subscription_deploys_pin_the_digest_the_tag_names_at_plan_time() {
+    let spec = |image: &str, kind: &str| {
+        format!(
+            r#"
+{kind} shop {{
+  owners      = ["commerce"]
+  description = "Checkout"
+  image       = "{image}"
+  environment prod {{
+    project_id = "shop-prod-1a2b"
+    category   = test
+    deploy     = subscription {{ tag = "main" }}
+  }}
+}}
+"#
+        )
+    };
+    let b = Build::of(&[("services/shop.msp", &spec("europe-west4-docker.pkg.dev/images/apps/shop/api", "service"))]);
+    let m = shop(&b);
+    let data = m.data("google_artifact_registry_docker_image", "image");
+    assert_eq!(data.str("project").as_deref(), Some("images"));
+    assert_eq!(data.str("location").as_deref(), Some("europe-west4"));
+    assert_eq!(data.str("repository_id").as_deref(), Some("apps"));
+    assert_eq!(data.text("image_name").as_deref(), Some("\"shop/api:${var.image_tag}\""));
+    let digest = m.block("locals", None).text("image_digest").unwrap();
+    assert!(digest.contains("data.google_artifact_registry_docker_image.image.name"), "{digest}");
+    let image = container(cloud_run(&m)).text("image").unwrap();
+    assert_eq!(image, "\"europe-west4-docker.pkg.dev/images/apps/shop/api:${var.image_tag}@${local.image_digest}\"");
+    assert_eq!(m.block("variable", Some("image_tag")).str("default").as_deref(), Some("main"));
+
+    // Container Registry hosts are Artifact Registry repositories named after the host.
+    let b = Build::of(&[("services/shop.msp", &spec("eu.gcr.io/legacy/shop", "job"))]);
+    let m = shop(&b);
+    let data = m.data("google_artifact_registry_docker_image", "image");
+    assert_eq!((data.str("location").as_deref(), data.str("repository_id").as_deref()), (Some("europe"), Some("eu.gcr.io")));
+    let job = m.resource("google_cloud_run_v2_job", "job");
+    assert!(job.child("template.template.containers").text("image").unwrap().contains("@${local.image_digest}"));
+
+    // A fixed tag needs no lookup.
+    let manual = shop(&service("", ""));
+    assert!(!manual.text.contains("google_artifact_registry_docker_image"));
+}
+
+/// An image outside Google's registries cannot be looked up: W0014 says
+/// so, and the stack deploys the tag as written.
+#[test]
+fn a_subscription_outside_artifact_registry_is_a_warning_and_deploys_the_tag() {
+    let spec = r#"
+service shop {
+  owners      = ["commerce"]
+  description = "Checkout"
+  image       = "index.docker.io/example/shop"
+  environment prod {
+    project_id = "shop-prod-1a2b"
+    category   = test
+    deploy     = subscription { tag = "main" }
+  }
+}
+"#;
+    let ws = common::workspace(&[("services/shop.msp", spec)]);
+    let codes: Vec<&str> = ws.result().diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"W0014"), "{codes:?}");
+    let manual = spec.replace("subscription { tag = \"main\" }", "manual");
+    let ws = common::workspace(&[("services/shop.msp", &manual)]);
+    assert!(ws.result().diagnostics.iter().all(|d| d.code.as_str() != "W0014"), "a fixed tag needs no lookup");
+    let m = shop(&Build::of(&[("services/shop.msp", spec)]));
+    assert!(!m.text.contains("google_artifact_registry_docker_image"));
+    assert_eq!(container(cloud_run(&m)).text("image").as_deref(), Some("\"index.docker.io/example/shop:${var.image_tag}\""));
+}
+
 #[test]
 fn allow_destroys_lifts_the_cloud_run_guard() {
     let b = service("", "allow_destroys = true");

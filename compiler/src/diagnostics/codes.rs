@@ -128,6 +128,7 @@ codes! {
     SingleZoneDatabase = "W0010", "single-zone-database", Warning, "An external environment's PostgreSQL is not highly available.";
     ReadmeHeading = "W0011", "readme-heading", Warning, "A service README does not start with `# <service name>`.";
     EmptyFile = "W0012", "empty-file", Warning, "A `.msp` file declares nothing.";
+    SubscriptionRegistry = "W0014", "subscription-registry", Warning, "A `subscription` deploy follows an image outside Artifact Registry, whose digest a plan cannot look up.";
     UnknownYamlKey = "W0013", "unknown-yaml-key", Warning, "An MSP spec has a key that MSP's `service.yaml` does not define; MSP ignores it, and so does `mspc import`.";
 }
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod image;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Workspace {
     pub platform: Platform,

@@ -3,7 +3,8 @@
 use super::{RuleCtx, diag, env_path};
 use crate::check::spec::Domain;
 use crate::diagnostics::Code;
-use crate::ir::Category;
+use crate::ir::image::registry_image;
+use crate::ir::{Category, Deploy};
 
 /// Key names that usually hold credentials.
 const SECRET_KEY_WORDS: &[&str] =
@@ -115,6 +116,24 @@ pub fn check(ctx: &mut RuleCtx<'_>) {
                 )
                 .with_label("proxied = false")
                 .with_help("without the proxy there is no WAF and no Cloud Armor policy in front of the service"),
+            );
+        }
+        if let Deploy::Subscription { tag } = &e.deploy
+            && !ctx.failed("image")
+            && registry_image(&ctx.spec.image).is_none()
+        {
+            ctx.emit(
+                diag(
+                    Code::SubscriptionRegistry,
+                    ctx.at(&env_path(env, "deploy")),
+                    format!("`{}` is not in Artifact Registry, so `{tag}` cannot be followed", ctx.spec.image),
+                )
+                .with_label("new images under this tag will not roll out")
+                .with_help(
+                    "push the image to Artifact Registry (`<location>-docker.pkg.dev/<project>/<repository>/<name>`) \
+                     or Container Registry (`gcr.io/<project>/<name>`), whose digests a plan can look up; \
+                     or deploy a fixed tag with `manual`",
+                ),
             );
         }
         if e.category == Category::External && e.postgres.as_ref().is_some_and(|p| !p.high_availability) {

@@ -273,9 +273,18 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
     );
     let _ = match &env.deploy {
         Deploy::Manual { tag } => writeln!(out, ", running the image tag {} set in its specification.", code(tag)),
-        Deploy::Subscription { tag } => {
-            writeln!(out, ", following the image tag {}: each build resolves it to its latest digest.", code(tag))
-        }
+        Deploy::Subscription { tag } if crate::ir::image::registry_image(&ctx.service.image).is_some() => writeln!(
+            out,
+            ", following the image tag {}: each Terraform plan of the `cloudrun` workspace resolves it to its \
+             current digest, so the first run after a new image is pushed under the tag deploys it.",
+            code(tag)
+        ),
+        Deploy::Subscription { tag } => writeln!(
+            out,
+            ", running the image tag {}: its registry is not Artifact Registry, so new images under the tag \
+             are not looked up and do not roll out by themselves.",
+            code(tag)
+        ),
         Deploy::Rollout => {
             writeln!(out, ", where releases are delivered by the {} pipeline.", local_link("rollout", 2, "Rollouts"))
         }

@@ -2,6 +2,7 @@
 //! and the names derived from it (one place for each naming rule).
 
 use super::hcl::{Blk, Expr, b, lit, obj, r, rf, s, tpl};
+use crate::ir::image::{RegistryImage, registry_image};
 use crate::ir::{Deploy, Environment, Kind, Platform, Service};
 
 pub struct Ctx<'a> {
@@ -272,8 +273,24 @@ impl<'a> Ctx<'a> {
         Blk::new("lifecycle").set("prevent_destroy", b(!self.env.allow_destroys))
     }
 
-    /// The image with the tag Terraform deploys (see `var.image_tag`).
+    /// The image with the tag Terraform deploys (see `var.image_tag`), and
+    /// for a `subscription` deploy the digest the tag names when the plan
+    /// runs (`tag@digest`, as MSP deploys it), so a new image under the tag
+    /// is a change that rolls it out.
     pub fn image(&self) -> Expr {
-        tpl([lit(format!("{}:", self.service.image)), rf("var.image_tag")])
+        let mut parts = vec![lit(format!("{}:", self.service.image)), rf("var.image_tag")];
+        if self.followed_image().is_some() {
+            parts.extend([lit("@"), rf("local.image_digest")]);
+        }
+        tpl(parts)
+    }
+
+    /// The image a `subscription` deploy follows, where a plan can look its
+    /// tag up (Artifact Registry, Container Registry); W0014 warns of others.
+    pub fn followed_image(&self) -> Option<RegistryImage> {
+        match self.env.deploy {
+            Deploy::Subscription { .. } => registry_image(&self.service.image),
+            _ => None,
+        }
     }
 }

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Stack;
 use super::ctx::{Ctx, secret_path};
-use super::hcl::{Blk, Expr, File, n, r, s};
+use super::hcl::{Blk, Expr, File, call, lit, n, r, rf, s, tpl};
 use super::providers::{Provider, provider_blocks, terraform_block};
 
 /// A secret an environment variable or volume reads.
@@ -90,9 +90,22 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     parts.add(
         Blk::labeled("variable", &["image_tag"])
             .set("type", r("string"))
-            .set("description", s("The image tag to deploy (set by CI for `subscription` deploys; owned by Cloud Deploy for `rollout`)."))
+            .set("description", s("The image tag to deploy (for `subscription`, the tag followed, resolved to its digest at plan time; owned by Cloud Deploy for `rollout`)."))
             .set("default", s(default_image_tag(ctx))),
     );
+    if let Some(image) = ctx.followed_image() {
+        parts.add(
+            Blk::data("google_artifact_registry_docker_image", "image")
+                .comment("The image the tag names when the plan runs: pushing a new one under the tag changes the plan.")
+                .set("project", s(image.project))
+                .set("location", s(image.location))
+                .set("repository_id", s(image.repository))
+                .set("image_name", tpl([lit(format!("{}:", image.name)), rf("var.image_tag")])),
+        );
+        // `name` ends with `<image>@sha256:<digest>`.
+        let digest = call("element", [call("split", [s("@"), r("data.google_artifact_registry_docker_image.image.name")]), n(1)]);
+        parts.add(Blk::new("locals").set("image_digest", digest));
+    }
     parts.add(Blk::resource("random_id", "diagnostics_secret").set("byte_length", n(8)));
     // The monitoring stack's uptime check sends it as a bearer token. Sensitive,
     // and not mirrored into Secret Manager like the other outputs.

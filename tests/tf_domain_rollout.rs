@@ -411,9 +411,15 @@ fn releasers_get_the_release_roles_buckets_and_the_executor() {
     let releasers = local(&m, "clouddeploy_releasers");
     assert_eq!(
         releasers.text("clouddeploy_releasers.releaser").as_deref(),
-        Some("\"serviceAccount:${data.terraform_remote_state.iam.outputs.cloud_deploy_releaser_service_account}\"")
+        Some("\"serviceAccount:${data.terraform_remote_state.iam.outputs.cloud_deploy_releaser_service_account_id}\"")
     );
     assert_eq!(releasers.str("clouddeploy_releasers.rollout_service_account"), Some(format!("serviceAccount:{ci}")));
+    // The iam stack's output keeps MSP's name and meaning: the email.
+    let iam = b.stack("shop", "prod", "iam");
+    assert_eq!(
+        iam.block("output", Some("cloud_deploy_releaser_service_account_id")).text("value").as_deref(),
+        Some("google_service_account.clouddeploy_releaser.email")
+    );
 
     let skaffold = m.resource("google_storage_bucket", "clouddeploy_skaffold");
     assert_eq!(skaffold.str("name").as_deref(), Some("shop-prod-5e6f-cloudrun-skaffold"));

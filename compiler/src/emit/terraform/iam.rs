@@ -166,8 +166,9 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         // Its roles are granted on the pipeline and buckets, in the cloudrun stack.
         f.extend(identity(ctx, "clouddeploy_releaser", CLOUDDEPLOY_RELEASER, "Cloud Deploy releaser", None));
         outputs.push(("cloud_deploy_executor_service_account", r("google_service_account.clouddeploy_executor.email")));
-        outputs.push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.id")));
-        outputs.push(("cloud_deploy_releaser_service_account", r("google_service_account.clouddeploy_releaser.email")));
+        // MSP's name, and its value: the email, which CI's workload identity
+        // federation is configured with (despite the name, not the resource id).
+        outputs.push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.email")));
     }
     for (name, value) in outputs {
         f.extend(output(ctx, "iam", name, value, None));

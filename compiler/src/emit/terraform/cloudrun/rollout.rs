@@ -21,7 +21,7 @@ const SKAFFOLD_FILE: &str = "skaffold.yaml";
 /// The container the actions run in (gcloud, with `gcloud storage`).
 const ACTION_IMAGE: &str = "gcr.io/google.com/cloudsdktool/google-cloud-cli:slim";
 const EXECUTOR: &str = "data.terraform_remote_state.iam.outputs.cloud_deploy_executor_service_account";
-const RELEASER: &str = "data.terraform_remote_state.iam.outputs.cloud_deploy_releaser_service_account";
+const RELEASER: &str = "data.terraform_remote_state.iam.outputs.cloud_deploy_releaser_service_account_id";
 
 pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     if ctx.is_job() || !ctx.is_final_rollout_stage() {

@@ -46,6 +46,41 @@ fn the_project_has_its_folder_billing_labels_and_guard() {
     assert_eq!(audit.blocks("audit_log_config").len(), 3);
 }
 
+/// `platform.audit_logs` narrows the Data Access logs, which are billed by
+/// volume: the log types, the services, and whether test environments
+/// write them.
+#[test]
+fn data_access_audit_logs_follow_the_platform_setting() {
+    let with = |setting: &str, category: &str| {
+        let platform = common::shared_platform().replacen("platform {", &format!("platform {{\n  audit_logs = {setting}\n"), 1);
+        let b = Build::of(&[("platform.msp", &platform), ("services/shop.msp", &spec("", &format!("category = {category}")))]);
+        b.stack("shop", "prod", "project")
+    };
+    let types = |m: &common::tf::Module, name: &str| -> Vec<String> {
+        let audit = m.resource("google_project_iam_audit_config", name);
+        audit.blocks("audit_log_config").iter().map(|b| b.str("log_type").unwrap()).collect()
+    };
+
+    let m = with("{}", "test");
+    assert_eq!(types(&m, "all_services"), ["ADMIN_READ", "DATA_READ", "DATA_WRITE"], "by default, everything");
+
+    let m = with("{ data_access = [data_write], services = [\"allServices\", \"secretmanager.googleapis.com\", \"sqladmin.googleapis.com\"] }", "internal");
+    assert_eq!(types(&m, "all_services"), ["DATA_WRITE"]);
+    let apis = m.resource("google_project_iam_audit_config", "services");
+    assert_eq!(apis.text("service").as_deref(), Some("each.value"));
+    let each = apis.text("for_each").unwrap();
+    assert!(each.contains("\"secretmanager.googleapis.com\"") && each.contains("\"sqladmin.googleapis.com\""), "{each}");
+    assert_eq!(types(&m, "services"), ["DATA_WRITE"]);
+
+    let m = with("{ services = [\"secretmanager.googleapis.com\"] }", "internal");
+    assert!(m.resources_of("google_project_iam_audit_config") == ["services"], "only the named service");
+
+    let test_off = "{ in_test = false }";
+    assert!(with(test_off, "test").resources_of("google_project_iam_audit_config").is_empty());
+    assert_eq!(with(test_off, "external").resources_of("google_project_iam_audit_config"), ["all_services"]);
+    assert!(with("{ data_access = [] }", "external").resources_of("google_project_iam_audit_config").is_empty());
+}
+
 #[test]
 fn allow_destroys_lifts_the_guards() {
     let b = build("", "category = test\n allow_destroys = true");

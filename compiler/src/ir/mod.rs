@@ -346,6 +346,41 @@ pub struct Platform {
     pub cloud_deploy: CloudDeploy,
     pub handbook: Handbook,
     pub access: Access,
+    pub audit_logs: AuditLogs,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditLogs {
+    pub data_access: Vec<DataAccessLog>,
+    pub services: Vec<String>,
+    pub in_test: bool,
+}
+
+impl AuditLogs {
+    /// Whether an environment of this category writes Data Access logs.
+    pub fn applies_to(&self, c: Category) -> bool {
+        !self.data_access.is_empty() && (self.in_test || c.is_production())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataAccessLog {
+    AdminRead,
+    DataRead,
+    DataWrite,
+}
+
+impl DataAccessLog {
+    /// The `log_type` Cloud Audit Logs names it by.
+    pub fn log_type(self) -> &'static str {
+        match self {
+            DataAccessLog::AdminRead => "ADMIN_READ",
+            DataAccessLog::DataRead => "DATA_READ",
+            DataAccessLog::DataWrite => "DATA_WRITE",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -63,16 +63,30 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     apis.extend(ctx.service.iam.services.iter().cloned());
     apis.sort();
     apis.dedup();
-    // Admin and data access is audited in every project, so access to
-    // secrets, data and configuration leaves a trail.
-    f.add(
-        Blk::resource("google_project_iam_audit_config", "all_services")
-            .set("project", r("google_project.project.project_id"))
-            .set("service", s("allServices"))
-            .blocks(
-                ["ADMIN_READ", "DATA_READ", "DATA_WRITE"].map(|t| Blk::new("audit_log_config").set("log_type", s(t))),
-            ),
-    );
+    // Data access is audited, so access to secrets, data and configuration
+    // leaves a trail, as far as `platform.audit_logs` asks (they cost).
+    let audit = &ctx.platform.audit_logs;
+    if audit.applies_to(env.category) {
+        let logs = || audit.data_access.iter().map(|t| Blk::new("audit_log_config").set("log_type", s(t.log_type())));
+        let (all, apis): (Vec<&String>, Vec<&String>) = audit.services.iter().partition(|s| *s == "allServices");
+        if !all.is_empty() {
+            f.add(
+                Blk::resource("google_project_iam_audit_config", "all_services")
+                    .set("project", r("google_project.project.project_id"))
+                    .set("service", s("allServices"))
+                    .blocks(logs()),
+            );
+        }
+        if !apis.is_empty() {
+            f.add(
+                Blk::resource("google_project_iam_audit_config", "services")
+                    .set("for_each", call("toset", [strs(&apis)]))
+                    .set("project", r("google_project.project.project_id"))
+                    .set("service", r("each.value"))
+                    .blocks(logs()),
+            );
+        }
+    }
     f.add(Blk::new("locals").set("apis", strs(&apis)));
     f.add(
         Blk::resource("google_project_service", "apis")

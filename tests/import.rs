@@ -856,7 +856,9 @@ fn keys_msp_requires_are_errors_at_their_block_even_where_mspc_has_a_default() {
     let alert = |severity: &str| {
         spec(
             "",
-            &format!("monitoring:\n  alerts:\n    customAlerts:\n      - name: Backlog\n        {severity}condition: {{type: mql, query: fetch x}}\n"),
+            &format!(
+                "monitoring:\n  alerts:\n    customAlerts:\n      - name: Backlog\n        {severity}condition: {{type: mql, query: fetch x}}\n"
+            ),
         )
     };
     assert_eq!(import_errors(&alert("")), [("E0405".to_string(), 12)]);

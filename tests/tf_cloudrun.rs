@@ -290,7 +290,10 @@ fn subscription_deploys_pin_the_digest_the_tag_names_at_plan_time() {
     let b = Build::of(&[("services/shop.msp", &spec("eu.gcr.io/legacy/shop", "job"))]);
     let m = shop(&b);
     let data = m.data("google_artifact_registry_docker_image", "image");
-    assert_eq!((data.str("location").as_deref(), data.str("repository_id").as_deref()), (Some("europe"), Some("eu.gcr.io")));
+    assert_eq!(
+        (data.str("location").as_deref(), data.str("repository_id").as_deref()),
+        (Some("europe"), Some("eu.gcr.io"))
+    );
     let job = m.resource("google_cloud_run_v2_job", "job");
     assert!(job.child("template.template.containers").text("image").unwrap().contains("@${local.image_digest}"));
 
@@ -323,7 +326,10 @@ service shop {
     assert!(ws.result().diagnostics.iter().all(|d| d.code.as_str() != "W0014"), "a fixed tag needs no lookup");
     let m = shop(&Build::of(&[("services/shop.msp", spec)]));
     assert!(!m.text.contains("google_artifact_registry_docker_image"));
-    assert_eq!(container(cloud_run(&m)).text("image").as_deref(), Some("\"index.docker.io/example/shop:${var.image_tag}\""));
+    assert_eq!(
+        container(cloud_run(&m)).text("image").as_deref(),
+        Some("\"index.docker.io/example/shop:${var.image_tag}\"")
+    );
 }
 
 #[test]

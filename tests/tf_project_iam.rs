@@ -52,8 +52,12 @@ fn the_project_has_its_folder_billing_labels_and_guard() {
 #[test]
 fn data_access_audit_logs_follow_the_platform_setting() {
     let with = |setting: &str, category: &str| {
-        let platform = common::shared_platform().replacen("platform {", &format!("platform {{\n  audit_logs = {setting}\n"), 1);
-        let b = Build::of(&[("platform.msp", &platform), ("services/shop.msp", &spec("", &format!("category = {category}")))]);
+        let platform =
+            common::shared_platform().replacen("platform {", &format!("platform {{\n  audit_logs = {setting}\n"), 1);
+        let b = Build::of(&[
+            ("platform.msp", &platform),
+            ("services/shop.msp", &spec("", &format!("category = {category}"))),
+        ]);
         b.stack("shop", "prod", "project")
     };
     let types = |m: &common::tf::Module, name: &str| -> Vec<String> {
@@ -64,12 +68,18 @@ fn data_access_audit_logs_follow_the_platform_setting() {
     let m = with("{}", "test");
     assert_eq!(types(&m, "all_services"), ["ADMIN_READ", "DATA_READ", "DATA_WRITE"], "by default, everything");
 
-    let m = with("{ data_access = [data_write], services = [\"allServices\", \"secretmanager.googleapis.com\", \"sqladmin.googleapis.com\"] }", "internal");
+    let m = with(
+        "{ data_access = [data_write], services = [\"allServices\", \"secretmanager.googleapis.com\", \"sqladmin.googleapis.com\"] }",
+        "internal",
+    );
     assert_eq!(types(&m, "all_services"), ["DATA_WRITE"]);
     let apis = m.resource("google_project_iam_audit_config", "services");
     assert_eq!(apis.text("service").as_deref(), Some("each.value"));
     let each = apis.text("for_each").unwrap();
-    assert!(each.contains("\"secretmanager.googleapis.com\"") && each.contains("\"sqladmin.googleapis.com\""), "{each}");
+    assert!(
+        each.contains("\"secretmanager.googleapis.com\"") && each.contains("\"sqladmin.googleapis.com\""),
+        "{each}"
+    );
     assert_eq!(types(&m, "services"), ["DATA_WRITE"]);
 
     let m = with("{ services = [\"secretmanager.googleapis.com\"] }", "internal");

@@ -53,6 +53,14 @@ impl Group {
         }
     }
 
+    /// The group as MSP's resource ids name it (`monitoring-<group>-<alert>`).
+    pub fn msp_name(self) -> &'static str {
+        match self {
+            Group::ResponseCode => "response-code",
+            g => g.key(),
+        }
+    }
+
     /// The dashboard section title.
     pub fn title(self) -> &'static str {
         match self {
@@ -235,6 +243,14 @@ pub struct Alert {
     pub resource_kind: Option<ResourceKind>,
     pub condition: Condition,
     pub requires: Option<Requirement>,
+}
+
+impl Alert {
+    /// MSP's Terraform key of the policy, `monitoring-<group>-<alert id>`:
+    /// its pages list alerts sorted by it.
+    pub fn msp_key(&self) -> String {
+        format!("monitoring-{}-{}", self.group.msp_name(), self.alert_id)
+    }
 }
 
 /// The log-based metric counting Cloud Run's precondition failures, under

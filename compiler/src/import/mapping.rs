@@ -186,7 +186,11 @@ pub const NON_EMPTY: &[(&str, &str)] = &[("rollout.stages", "a rollout has at le
 /// the key below it, why.)
 pub const MSP_REQUIRED: &[(&str, &str, &str)] = &[
     ("environments[]", "instances.resources.cpu", "MSP requires every environment's `instances.resources.cpu`, 1 to 8"),
-    ("environments[]", "instances.resources.memory", "MSP requires every environment's `instances.resources.memory`, 512Mi to 32Gi"),
+    (
+        "environments[]",
+        "instances.resources.memory",
+        "MSP requires every environment's `instances.resources.memory`, 512Mi to 32Gi",
+    ),
     ("environments[].locations", "gcpRegion", "MSP requires both `gcpRegion` and `gcpLocation` in `locations`"),
     ("environments[].locations", "gcpLocation", "MSP requires both `gcpRegion` and `gcpLocation` in `locations`"),
     ("environments[].schedule", "cron", "MSP rejects a schedule without a cron expression"),

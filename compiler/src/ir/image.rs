@@ -69,7 +69,10 @@ mod tests {
             t("p", "europe-west4", "r", "team/app"),
             "nested image paths are the image's name"
         );
-        assert_eq!(parts("us.gcr.io/sourcegraph-dev/gatekeeper"), t("sourcegraph-dev", "us", "us.gcr.io", "gatekeeper"));
+        assert_eq!(
+            parts("us.gcr.io/sourcegraph-dev/gatekeeper"),
+            t("sourcegraph-dev", "us", "us.gcr.io", "gatekeeper")
+        );
         assert_eq!(parts("gcr.io/p/a/b"), t("p", "us", "gcr.io", "a/b"));
         assert_eq!(parts("eu.gcr.io/p/a"), t("p", "europe", "eu.gcr.io", "a"));
         assert_eq!(parts("asia.gcr.io/p/a"), t("p", "asia", "asia.gcr.io", "a"));

@@ -432,6 +432,7 @@ pub struct TerraformCloud {
 pub struct Slack {
     pub shared_channel: Option<String>,
     pub channel_prefix: String,
+    pub workspace_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,8 +42,25 @@ fn encode_query(q: &str) -> String {
     out
 }
 
-pub fn alerting(project: &str) -> String {
-    format!("{CONSOLE}/monitoring/alerting?project={project}")
+pub fn alert_policies(project: &str) -> String {
+    format!("{CONSOLE}/monitoring/alerting/policies?project={project}")
+}
+
+/// The project's custom dashboards (the monitoring stack's among them), as
+/// MSP's pages link them.
+pub fn dashboards(project: &str) -> String {
+    format!(
+        "{CONSOLE}/monitoring/dashboards?pageState=%28%22dashboards%22%3A%28%22t%22%3A%22All%22%29%2C%22dashboardList%22%3A%28%22f%22%3A%22%255B%257B_22k_22_3A_22Type_22_2C_22t_22_3A10_2C_22v_22_3A_22_5C_22Custom_5C_22_22_2C_22s_22_3Atrue_2C_22i_22_3A_22category_22%257D%255D%22%29%29&project={project}"
+    )
+}
+
+pub fn traces(project: &str) -> String {
+    format!("{CONSOLE}/traces/list?project={project}")
+}
+
+/// A Slack channel (`#name`) in a workspace (`https://x.slack.com`).
+pub fn slack_channel(workspace: &str, channel: &str) -> String {
+    format!("{}/archives/{}", workspace.trim_end_matches('/'), channel.trim_start_matches('#'))
 }
 
 pub fn cloud_sql(project: &str) -> String {

@@ -155,15 +155,21 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
             resources.push(local_link(&heading, 4, &heading));
         }
     }
+    let deploy = match env.deploy {
+        Deploy::Manual { .. } => "manual",
+        Deploy::Subscription { .. } => "subscription",
+        Deploy::Rollout => "rollout",
+    };
     let mut rows = vec![
         ("Project ID".to_string(), link(&code(project), &links::cloud_run(project, job))),
         ("Category".into(), format!("**{}**", env.category.as_str())),
+        ("Deployment type".into(), code(deploy)),
         ("Resources".into(), if resources.is_empty() { "none".into() } else { resources.join(", ") }),
-        ("Alerts".into(), alerts_cell(ctx)),
+        ("Slack notifications".into(), slack_cell(ctx)),
+        ("Alert policies".into(), alert_policies_cell(ctx)),
     ];
-    if let Some(sentry) = &platform.sentry {
-        let slug = ctx.sentry_slug();
-        rows.push(("Sentry".into(), link(&code(&slug), &links::sentry(&sentry.organization, &slug))));
+    if let Some(errors) = sentry_link(ctx) {
+        rows.push(("Errors".into(), errors));
     }
     if let Some(d) = &env.domain {
         rows.push(("Domain".into(), link(&text(&d.dns_name), &format!("https://{}", d.dns_name))));
@@ -189,13 +195,12 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
             out.push_str(" Test environments may have less stringent requirements.");
         }
         out.push_str("\n\n");
-        let folder = format!("{} request for the '{}' folder", text(&access.tool), text(&req.folder_name));
         let mut rows = Vec::new();
         if let Some(url) = &req.read {
-            rows.push(("GCP project read access".to_string(), link(&folder, url)));
+            rows.push(("GCP project read access".to_string(), link(&access_request(ctx, "Read-only"), url)));
         }
         if let Some(url) = &req.write {
-            rows.push(("GCP project write access".to_string(), link(&folder, url)));
+            rows.push(("GCP project write access".to_string(), link(&access_request(ctx, "Write access"), url)));
         }
         out.push_str(&table(["ACCESS", &format!("{} REQUEST TEMPLATE", text(&access.tool.to_uppercase()))], &rows));
         out.push('\n');
@@ -238,21 +243,47 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
     terraform_cloud(out, ctx);
 }
 
-/// Where the environment's alerts are and whom they reach, as the monitoring
-/// stack routes them.
-fn alerts_cell(ctx: &Ctx<'_>) -> String {
-    let mut cell = format!(
-        "{}, notifying {}",
-        link("GCP monitoring", &links::alerting(&ctx.env.project_id)),
-        text(&ctx.slack_channel())
-    );
-    if let Some(shared) = &ctx.platform.slack.shared_channel {
-        cell.push_str(&format!(" and {}", text(shared)));
+/// The channels the environment's alerts go to, as the monitoring stack
+/// routes them, linked when the Slack workspace is known.
+fn slack_cell(ctx: &Ctx<'_>) -> String {
+    let slack = &ctx.platform.slack;
+    let channel = |c: &str| match &slack.workspace_url {
+        Some(w) => link(&text(c), &links::slack_channel(w, c)),
+        None => text(c),
+    };
+    let mut cell = channel(&ctx.slack_channel());
+    if let Some(shared) = &slack.shared_channel {
+        cell.push_str(&format!(", {}", channel(shared)));
     }
+    cell
+}
+
+fn alert_policies_cell(ctx: &Ctx<'_>) -> String {
+    let project = &ctx.env.project_id;
+    let mut cell = format!(
+        "{}, {}",
+        link("GCP Monitoring alert policies list", &links::alert_policies(project)),
+        link("Dashboard", &links::dashboards(project))
+    );
     if ctx.platform.opsgenie.is_some() && ctx.env.opsgenie {
         cell.push_str("; critical alerts page the owners through Opsgenie");
     }
     cell
+}
+
+/// "Read-only Entitle request for the 'Internal Services' folder", as the
+/// platform's pages name a request template.
+fn access_request(ctx: &Ctx<'_>, level: &str) -> String {
+    let access = &ctx.platform.access;
+    let folder = access.for_category(ctx.env.category).map_or("", |r| r.folder_name.as_str());
+    format!("{level} {} request for the '{}' folder", text(&access.tool), text(folder))
+}
+
+/// "Sentry `<service>-<env>`", linked, when the platform has Sentry.
+fn sentry_link(ctx: &Ctx<'_>) -> Option<String> {
+    let sentry = ctx.platform.sentry.as_ref()?;
+    let slug = ctx.sentry_slug();
+    Some(link(&format!("Sentry {}", code(&slug)), &links::sentry(&sentry.organization, &slug)))
 }
 
 fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
@@ -311,10 +342,17 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
     out.push('\n');
     let kind = if job { "Cloud Run job" } else { "Cloud Run service" };
     let (svc, service) = (ctx.id(), ctx.service);
-    let rows = vec![
+    let mut rows = vec![
         ("Console".to_string(), link(kind, &ops::console_url(service, env))),
         (if job { "Job logs" } else { "Service logs" }.to_string(), link("GCP logging", &ops::logs_url(service, env))),
+        (
+            if job { "Job traces" } else { "Service traces" }.to_string(),
+            link("Cloud Trace", &links::traces(&env.project_id)),
+        ),
     ];
+    if let Some(errors) = sentry_link(ctx) {
+        rows.push((if job { "Job errors" } else { "Service errors" }.to_string(), errors));
+    }
     out.push_str(&table(["PROPERTY", "DETAILS"], &rows));
     let _ = writeln!(
         out,
@@ -349,7 +387,7 @@ fn postgres(out: &mut String, ctx: &Ctx<'_>, pg: &crate::ir::Postgres) {
         let _ = writeln!(
             out,
             "> [!NOTE]\n> The {} is required for BOTH read-only and write access to the database.\n",
-            link(&format!("'write access' {} request", text(&access.tool)), write)
+            link(&access_request(ctx, "Write access"), write)
         );
     }
     let _ = writeln!(
@@ -455,50 +493,44 @@ fn terraform_cloud(out: &mut String, ctx: &Ctx<'_>) {
 }
 
 /// Every alert of every environment, once (reference 3.1 "Alert policy
-/// section"), from the same definitions the monitoring stack applies.
+/// section"), from the same definitions the monitoring stack applies, in
+/// MSP's order (its Terraform keys, sorted). An alert whose description or
+/// severity differs between environments (a threshold, the uptime check's
+/// address) is still one entry, showing each environment's version.
 fn alert_policies(out: &mut String, platform: &Platform, service: &Service) {
     let _ = writeln!(out, "## Alert Policies\n");
     out.push_str("The following alert policies are defined for each of this service's environments.\n\n");
     let all: Vec<&Environment> = service.environments.iter().collect();
-    // (alert, environments it applies to), in first-seen order.
-    let mut seen: Vec<(Alert, Vec<String>)> = Vec::new();
+    // Key → its versions, each with the environments that have it.
+    let mut by_key: std::collections::BTreeMap<String, Vec<(Alert, Vec<String>)>> = Default::default();
     for env in &all {
         for a in alerts::alerts(platform, service, env) {
-            match seen
+            let versions = by_key.entry(a.msp_key()).or_default();
+            match versions
                 .iter_mut()
-                .find(|(s, _)| s.name == a.name && s.description == a.description && s.severity == a.severity)
+                .find(|(v, _)| v.name == a.name && v.description == a.description && v.severity == a.severity)
             {
                 Some((_, envs)) => envs.push(env.id.clone()),
-                None => seen.push((a, vec![env.id.clone()])),
+                None => versions.push((a, vec![env.id.clone()])),
             }
         }
     }
-    // Variants of one alert (a threshold that differs per environment) next
-    // to each other, where the first of them was.
-    let first = |name: &str| seen.iter().position(|(a, _)| a.name == name).unwrap_or(0);
-    let mut order: Vec<usize> = (0..seen.len()).collect();
-    order.sort_by_key(|&i| first(&seen[i].0.name));
-    let seen: Vec<&(Alert, Vec<String>)> = order.iter().map(|&i| &seen[i]).collect();
-    let mut headings: Vec<String> = Vec::new();
-    for (a, envs) in seen.iter().copied() {
-        let everywhere = envs.len() == all.len();
-        let mut heading = a.name.clone();
-        // The same alert can differ between environments (a threshold from
-        // its settings): keep headings distinct.
-        if headings.contains(&heading) || seen.iter().filter(|(b, _)| b.name == a.name).count() > 1 {
-            heading = format!("{} ({})", a.name, envs.join(", "));
+    let env_links = |envs: &[String]| envs.iter().map(|e| local_link(e, 3, e)).collect::<Vec<_>>().join(", ");
+    for versions in by_key.values() {
+        let _ = writeln!(out, "### {}\n", text(&versions[0].0.name));
+        if let [(a, envs)] = versions.as_slice() {
+            let _ = writeln!(out, "{}", fenced("md", &a.description));
+            let _ = write!(out, "Severity: {}", a.severity.as_str());
+            if envs.len() < all.len() {
+                let _ = write!(out, "\n\nEnvironments: {}", env_links(envs));
+            }
+            out.push_str("\n\n");
+            continue;
         }
-        headings.push(heading.clone());
-        let _ = writeln!(out, "### {}\n", text(&heading));
-        let _ = writeln!(out, "{}", fenced("md", &a.description));
-        let _ = write!(out, "Severity: {}", a.severity.as_str());
-        if !everywhere {
-            let _ = write!(
-                out,
-                "\n\nEnvironments: {}",
-                envs.iter().map(|e| local_link(e, 3, e)).collect::<Vec<_>>().join(", ")
-            );
+        for (a, envs) in versions {
+            let _ = writeln!(out, "In {}:\n", env_links(envs));
+            let _ = writeln!(out, "{}", fenced("md", &a.description));
+            let _ = writeln!(out, "Severity: {}\n", a.severity.as_str());
         }
-        out.push_str("\n\n");
     }
 }

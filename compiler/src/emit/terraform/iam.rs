@@ -168,7 +168,8 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
         outputs.push(("cloud_deploy_executor_service_account", r("google_service_account.clouddeploy_executor.email")));
         // MSP's name, and its value: the email, which CI's workload identity
         // federation is configured with (despite the name, not the resource id).
-        outputs.push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.email")));
+        outputs
+            .push(("cloud_deploy_releaser_service_account_id", r("google_service_account.clouddeploy_releaser.email")));
     }
     for (name, value) in outputs {
         f.extend(output(ctx, "iam", name, value, None));

@@ -96,14 +96,19 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     if let Some(image) = ctx.followed_image() {
         parts.add(
             Blk::data("google_artifact_registry_docker_image", "image")
-                .comment("The image the tag names when the plan runs: pushing a new one under the tag changes the plan.")
+                .comment(
+                    "The image the tag names when the plan runs: pushing a new one under the tag changes the plan.",
+                )
                 .set("project", s(image.project))
                 .set("location", s(image.location))
                 .set("repository_id", s(image.repository))
                 .set("image_name", tpl([lit(format!("{}:", image.name)), rf("var.image_tag")])),
         );
         // `name` ends with `<image>@sha256:<digest>`.
-        let digest = call("element", [call("split", [s("@"), r("data.google_artifact_registry_docker_image.image.name")]), n(1)]);
+        let digest = call(
+            "element",
+            [call("split", [s("@"), r("data.google_artifact_registry_docker_image.image.name")]), n(1)],
+        );
         parts.add(Blk::new("locals").set("image_digest", digest));
     }
     parts.add(Blk::resource("random_id", "diagnostics_secret").set("byte_length", n(8)));

@@ -352,6 +352,10 @@ fn redis_gets_a_private_network_and_direct_vpc_egress() {
     assert_eq!(sub.bool("private_ip_google_access"), Some(true));
     assert_eq!(sub.str("log_config.metadata").as_deref(), Some("INCLUDE_ALL_METADATA"));
     assert_eq!(sub.bool("lifecycle.create_before_destroy"), Some(true));
+    // Its random name is declared as MSP declares it, range as keeper included.
+    let name = m.resource("random_id", "subnetwork");
+    assert_eq!((name.str("prefix").as_deref(), name.int("byte_length")), (Some("shop-"), Some(4)));
+    assert_eq!(name.str("keepers.ipcidrrange").as_deref(), Some("172.16.0.0/12"));
     let addr = m.resource("google_compute_global_address", "service_networking");
     assert_eq!(addr.str("purpose").as_deref(), Some("VPC_PEERING"));
     assert_eq!(addr.int("prefix_length"), Some(16));
@@ -378,6 +382,11 @@ fn redis_is_basic_without_ha_and_standard_ha_with_it() {
     assert_eq!(r.text("authorized_network").as_deref(), Some("google_compute_network.network.id"));
     let ha = shop(&service("", "redis = { high_availability = true }"));
     assert_eq!(ha.resource("google_redis_instance", "redis").str("tier").as_deref(), Some("STANDARD_HA"));
+    // MSP's names: the tier, which cannot change in place, is in the name, so
+    // the new instance is made beside the old one before it goes.
+    assert_eq!(r.str("name").as_deref(), Some("redis-basic"));
+    assert_eq!(ha.resource("google_redis_instance", "redis").str("name").as_deref(), Some("redis"));
+    assert_eq!(r.bool("lifecycle.create_before_destroy"), Some(true));
 }
 
 #[test]
@@ -430,8 +439,10 @@ fn postgres_without_ha_is_zonal_without_pitr() {
     let m = shop(&b);
     let db = m.resource("google_sql_database_instance", "postgresql");
     assert_eq!(db.str("database_version").as_deref(), Some("POSTGRES_15"));
-    assert_eq!(db.text("name").as_deref(), Some("random_id.postgresql_instance.hex"));
-    assert_eq!(m.resource("random_id", "postgresql_instance").str("prefix").as_deref(), Some("postgresql-"));
+    // MSP's name and MSP's declaration of its random part (no prefix): an
+    // instance MSP made keeps its name when its state is taken over.
+    assert_eq!(db.text("name").as_deref(), Some("\"postgresql-${random_id.postgresql_instance.hex}\""));
+    assert_eq!(m.resource("random_id", "postgresql_instance").str("prefix"), None);
     assert_eq!(m.resource("random_id", "postgresql_instance").int("byte_length"), Some(2));
     assert_eq!(db.str("settings.tier").as_deref(), Some("db-custom-1-4096"));
     assert_eq!(db.str("settings.availability_type").as_deref(), Some("ZONAL"));

@@ -123,13 +123,12 @@ fn unproxied_production_domain_gets_a_managed_certificate_and_a_dns_only_record(
 
     let cert = m.resource("google_compute_managed_ssl_certificate", "managed");
     assert_eq!(cert.text("managed.domains").as_deref().map(squash), Some("[\"shop.example.com\"]".into()));
-    assert_eq!(
-        cert.text("name").as_deref(),
-        Some("\"shop-prod-us-central1-cert-${random_id.managed_certificate.hex}\"")
-    );
+    // Named as MSP names it, from a random value declared as MSP declares it.
+    assert_eq!(cert.text("name").as_deref(), Some("random_id.managed_certificate.hex"));
     assert_eq!(cert.bool("lifecycle.create_before_destroy"), Some(true));
     let suffix = m.resource("random_id", "managed_certificate");
     assert_eq!(suffix.str("keepers.domain").as_deref(), Some("shop.example.com"));
+    assert_eq!((suffix.str("prefix").as_deref(), suffix.int("byte_length")), (Some("managed-cert-"), Some(4)));
     assert_eq!(
         m.resource("google_compute_target_https_proxy", "load_balancer")
             .text("ssl_certificates")
@@ -180,7 +179,14 @@ fn the_load_balancer_chain_reaches_the_cloud_run_service() {
         rule.str("load_balancing_scheme"),
         "the backend's scheme must be the forwarding rule's"
     );
-    assert_eq!(backend.str("load_balancing_scheme").as_deref(), Some("EXTERNAL_MANAGED"));
+    // MSP's classic load balancer: the scheme cannot change in place.
+    assert_eq!(backend.str("load_balancing_scheme").as_deref(), Some("EXTERNAL"));
+    // MSP's names, so an environment MSP built keeps its address and rules.
+    assert_eq!(address.str("name").as_deref(), Some("loadbalancer"));
+    assert_eq!(rule.str("name").as_deref(), Some("shop-prod-us-central1"));
+    assert_eq!(policy.str("name").as_deref(), Some("shop-prod-us-central1-https"));
+    assert_eq!(backend.str("name").as_deref(), Some("shop-prod-us-central1"));
+    assert_eq!(url_map.str("name").as_deref(), Some("shop-prod-us-central1"));
     assert_eq!(backend.bool("lifecycle.create_before_destroy"), Some(true));
     assert_eq!(
         backend.text("backend.group").as_deref(),

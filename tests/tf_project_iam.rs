@@ -85,10 +85,24 @@ fn data_access_audit_logs_follow_the_platform_setting() {
     let m = with("{ services = [\"secretmanager.googleapis.com\"] }", "internal");
     assert!(m.resources_of("google_project_iam_audit_config") == ["services"], "only the named service");
 
+    // Narrowed on purpose: checkov's audit-log check is skipped with the reason.
+    assert!(m.text.contains("checkov:skip=CKV2_GCP_5:"));
+    assert!(!with("{}", "test").text.contains("CKV2_GCP_5"), "the full trail needs no skip");
     let test_off = "{ in_test = false }";
     assert!(with(test_off, "test").resources_of("google_project_iam_audit_config").is_empty());
     assert_eq!(with(test_off, "external").resources_of("google_project_iam_audit_config"), ["all_services"]);
     assert!(with("{ data_access = [] }", "external").resources_of("google_project_iam_audit_config").is_empty());
+}
+
+/// The operator account's id comes from a random value declared as MSP
+/// declares it (prefix included), so an account MSP made keeps its id.
+#[test]
+fn the_operator_account_is_named_as_msp_names_it() {
+    let m = build("", "category = test").stack("shop", "prod", "iam");
+    let id = m.resource("random_id", "operator_access");
+    assert_eq!((id.str("prefix").as_deref(), id.int("byte_length")), (Some("operatoraccess-"), Some(3)));
+    let account = m.resource("google_service_account", "operator_access");
+    assert_eq!(account.text("account_id").as_deref(), Some("random_id.operator_access.hex"));
 }
 
 #[test]

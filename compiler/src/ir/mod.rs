@@ -362,6 +362,11 @@ impl AuditLogs {
     pub fn applies_to(&self, c: Category) -> bool {
         !self.data_access.is_empty() && (self.in_test || c.is_production())
     }
+
+    /// Whether it writes every kind for every service (CIS's recommendation).
+    pub fn covers_everything(&self, c: Category) -> bool {
+        self.applies_to(c) && self.data_access.len() == 3 && self.services.iter().any(|s| s == "allServices")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

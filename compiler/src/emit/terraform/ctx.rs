@@ -138,9 +138,14 @@ impl<'a> Ctx<'a> {
         format!("{}-service-networking-connection", self.service.id)
     }
 
-    /// The Memorystore instance (one per project).
+    /// The Memorystore instance (one per project), named as MSP names it:
+    /// the tier is in the name, so changing it creates the new instance
+    /// beside the old one (`create_before_destroy`).
     pub fn redis_instance_name(&self) -> String {
-        self.service.id.clone()
+        match &self.env.redis {
+            Some(r) if !r.high_availability => "redis-basic".into(),
+            _ => "redis".into(),
+        }
     }
 
     /// The identity Cloud Scheduler runs a scheduled job as (`<service>-job-sa`).

@@ -87,11 +87,17 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     );
 
     // Read-only database access for operators (`pg connect` without write).
-    f.add(Blk::resource("random_id", "operator_access").set("byte_length", super::hcl::n(3)));
+    // As MSP declares it (the prefix in the random value), so an account MSP
+    // made keeps its id.
+    f.add(
+        Blk::resource("random_id", "operator_access")
+            .set("byte_length", super::hcl::n(3))
+            .set("prefix", s("operatoraccess-")),
+    );
     f.add(
         Blk::resource("google_service_account", "operator_access")
             .set("project", project.clone())
-            .set("account_id", tpl([lit("operatoraccess-"), rf("random_id.operator_access.hex")]))
+            .set("account_id", r("random_id.operator_access.hex"))
             .set("display_name", s("Operator Access Service Account"))
             .set("description", s("Read-only database access for operators")),
     );

@@ -47,8 +47,15 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     if env.category.is_production() {
         extra_labels.push(("collect-security-audit-logs", s("true")));
     }
+    let audit = &ctx.platform.audit_logs;
+    let mut project = Blk::resource("google_project", "project");
+    if !audit.covers_everything(env.category) {
+        project = project.comment(
+            "checkov:skip=CKV2_GCP_5:Data Access audit logs are narrowed on purpose by platform.audit_logs (they are billed by volume)",
+        );
+    }
     f.add(
-        Blk::resource("google_project", "project")
+        project
             .set("name", s(ctx.display_name()))
             .set("project_id", s(ctx.project_id()))
             .set("folder_id", s(ctx.platform.folders.for_category(env.category)))
@@ -65,7 +72,6 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     apis.dedup();
     // Data access is audited, so access to secrets, data and configuration
     // leaves a trail, as far as `platform.audit_logs` asks (they cost).
-    let audit = &ctx.platform.audit_logs;
     if audit.applies_to(env.category) {
         let logs = || audit.data_access.iter().map(|t| Blk::new("audit_log_config").set("log_type", s(t.log_type())));
         let (all, apis): (Vec<&String>, Vec<&String>) = audit.services.iter().partition(|s| *s == "allServices");

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::Parts;
 use super::network::{NETWORK, SERVICE_NETWORKING};
 use crate::emit::terraform::ctx::{Ctx, OUTPUT_CLOUDSQL_CONNECTION, OUTPUT_OPERATOR_ACCOUNT, POSTGRES_MAJOR};
-use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, n, obj, r, s, strs};
+use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, lit, n, obj, r, rf, s, strs, tpl};
 use crate::emit::terraform::providers::Provider;
 use crate::ir::{Postgres, Publication};
 
@@ -31,7 +31,8 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     // Cloud SQL keeps a deleted instance's name reserved for a week, so
     // names carry a random suffix.
     parts.add(
-        Blk::resource("random_id", "postgresql_instance").set("byte_length", n(2)).set("prefix", s("postgresql-")),
+        // As MSP declares it (no prefix), so an instance MSP made keeps its name.
+        Blk::resource("random_id", "postgresql_instance").set("byte_length", n(2)),
     );
     parts.add(instance(ctx, pg, guard));
 
@@ -192,7 +193,7 @@ fn instance(ctx: &Ctx<'_>, pg: &Postgres, guard: bool) -> Blk {
         .comment("checkov:skip=CKV_GCP_110:pgAudit needs per-database extension and role setup the platform does not manage; DDL is logged by log_statement")
         .set("project", s(ctx.project_id()))
         .set("region", s(ctx.region()))
-        .set("name", r("random_id.postgresql_instance.hex"))
+        .set("name", tpl([lit("postgresql-"), rf("random_id.postgresql_instance.hex")]))
         .set("database_version", s(format!("POSTGRES_{POSTGRES_MAJOR}")))
         .set("deletion_protection", b(guard))
         .block(settings)

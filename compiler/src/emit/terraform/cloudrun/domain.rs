@@ -6,7 +6,7 @@
 use super::Parts;
 use super::service::SERVICE;
 use crate::emit::terraform::ctx::Ctx;
-use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, lit, n, obj, r, rf, s, strs, tpl};
+use crate::emit::terraform::hcl::{Blk, Expr, b, call, list, n, obj, r, s, strs};
 use crate::emit::terraform::providers::{Provider, credential};
 use crate::ir::Domain;
 
@@ -20,10 +20,12 @@ const RANGES_PER_RULE: i64 = 10;
 const ALLOW_PRIORITY: i64 = 4000;
 /// The default rule's priority (the lowest possible).
 const DEFAULT_RULE_PRIORITY: i64 = 2_147_483_647;
-/// Both the HTTPS and the redirect rules use the global external
-/// Application Load Balancer (not the classic one): it supports everything
-/// used here, and the backend service's scheme must match the rules'.
-const SCHEME: &str = "EXTERNAL_MANAGED";
+/// The classic global external Application Load Balancer, as MSP builds
+/// it: the scheme cannot change in place (it replaces the backend service
+/// and the rules, or takes GCP's staged migration), so an environment MSP
+/// built is taken over as it is. The backend service's scheme must match
+/// the rules'.
+const SCHEME: &str = "EXTERNAL";
 
 pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     let Some(domain) = &ctx.env.domain else { return };
@@ -73,7 +75,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     parts.add(
         Blk::resource("google_compute_ssl_policy", "load_balancer")
             .set("project", project.clone())
-            .set("name", s(ctx.lb_name("ssl-policy", NAME_MAX)))
+            .set("name", s(ctx.lb_name("https", NAME_MAX)))
             .set("profile", s("MODERN"))
             .set("min_tls_version", s("TLS_1_2")),
     );
@@ -88,12 +90,14 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     parts.add(
         Blk::resource("google_compute_global_address", "load_balancer")
             .set("project", project.clone())
-            .set("name", s(ctx.lb_name("ip", NAME_MAX)))
+            // MSP's name: the address is the environment's public IP, kept
+            // across a take-over only if its name is.
+            .set("name", s("loadbalancer"))
             .set("address_type", s("EXTERNAL"))
             .set("ip_version", s("IPV4"))
             .set("labels", ctx.labels()),
     );
-    parts.add(forwarding_rule(ctx, "https", "https", "443", "google_compute_target_https_proxy.load_balancer.id"));
+    parts.add(forwarding_rule(ctx, "https", "", "443", "google_compute_target_https_proxy.load_balancer.id"));
 
     // Without Cloudflare in front, browsers reach the load balancer directly:
     // send plain HTTP to HTTPS. (Cloudflare redirects at its edge, and a port
@@ -149,17 +153,17 @@ fn certificate(ctx: &Ctx<'_>, domain: &Domain, parts: &mut Parts) -> Expr {
     } else {
         // A new domain gets a new suffix, so the new certificate can be
         // provisioned while the old one still serves.
+        // Declared as MSP declares it, so a certificate MSP made keeps its name.
         parts.add(
             Blk::resource("random_id", "managed_certificate")
                 .set("byte_length", n(4))
+                .set("prefix", s("managed-cert-"))
                 .set("keepers", obj([("domain", s(domain.dns_name.clone()))])),
         );
-        // 8 hex characters and a dash follow the base.
-        let base = ctx.lb_name("cert", NAME_MAX - 9);
         parts.add(
             Blk::resource("google_compute_managed_ssl_certificate", "managed")
                 .set("project", project)
-                .set("name", tpl([lit(format!("{base}-")), rf("random_id.managed_certificate.hex")]))
+                .set("name", r("random_id.managed_certificate.hex"))
                 .set("description", s(format!("Google-managed certificate for {}", domain.dns_name)))
                 .block(Blk::new("managed").set("domains", strs([domain.dns_name.as_str()])))
                 .lifecycle(create_before_destroy()),

@@ -4,10 +4,12 @@
 
 use super::Parts;
 use crate::emit::terraform::ctx::Ctx;
-use crate::emit::terraform::hcl::{Blk, Expr, b, list, n, r, s, strs};
+use crate::emit::terraform::hcl::{Blk, Expr, b, list, n, obj, r, s, strs};
 
 pub const NETWORK: &str = "google_compute_network.network";
 pub const SUBNETWORK: &str = "google_compute_subnetwork.subnetwork";
+/// The subnetwork's range, also its random name's keeper, as MSP keeps it.
+const SUBNETWORK_RANGE: &str = "172.16.0.0/12";
 /// What Cloud SQL must wait for before it can take a private IP.
 pub const SERVICE_NETWORKING: &str = "google_service_networking_connection.service_networking";
 
@@ -44,7 +46,8 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
     parts.add(
         Blk::resource("random_id", "subnetwork")
             .set("byte_length", n(4))
-            .set("prefix", s(format!("{}-", ctx.network_name()))),
+            .set("prefix", s(format!("{}-", ctx.network_name())))
+            .set("keepers", obj([("ipcidrrange", s(SUBNETWORK_RANGE))])),
     );
     parts.add(
         Blk::resource("google_compute_subnetwork", "subnetwork")
@@ -52,7 +55,7 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
             .set("region", s(ctx.region()))
             .set("name", r("random_id.subnetwork.hex"))
             .set("network", r(format!("{NETWORK}.id")))
-            .set("ip_cidr_range", s("172.16.0.0/12"))
+            .set("ip_cidr_range", s(SUBNETWORK_RANGE))
             .set("private_ip_google_access", b(true))
             .set("private_ipv6_google_access", s("DISABLE_GOOGLE_ACCESS"))
             .block(

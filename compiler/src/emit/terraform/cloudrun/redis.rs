@@ -32,7 +32,8 @@ pub fn add(ctx: &Ctx<'_>, parts: &mut Parts) {
                 Blk::new("persistence_config")
                     .set("persistence_mode", s("RDB"))
                     .set("rdb_snapshot_period", s("TWENTY_FOUR_HOURS")),
-            ),
+            )
+            .lifecycle(Blk::new("lifecycle").set("create_before_destroy", b(true))),
     );
 
     // The server certificate is signed by a per-instance CA that clients must trust.

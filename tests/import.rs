@@ -876,3 +876,28 @@ fn regions_beyond_msps_starter_list_are_accepted() {
     }
     assert_eq!(import_errors(&spec("locations: {gcpRegion: mars-north1, gcpLocation: us}", "")).len(), 1);
 }
+
+/// The guide's map from MSP YAML to `.msp` (docs/language.md, §12) names
+/// every key the import reads, older names included.
+#[test]
+fn the_guides_yaml_map_names_every_key_the_import_reads() {
+    let guide = std::fs::read_to_string(common::repo_root().join("docs/language.md")).unwrap();
+    let start = guide.find("## 12. From MSP YAML to `.msp`").expect("§12");
+    let section = &guide[start..start + guide[start..].find("\n## 13.").unwrap_or(guide.len() - start)];
+    // Every word of every code span of the section.
+    let mut words = std::collections::BTreeSet::new();
+    for (i, span) in section.split('`').enumerate() {
+        if i % 2 == 1 {
+            words.extend(span.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string));
+        }
+    }
+    let missing: Vec<&str> = mspc_compiler::import::mapping::RULES
+        .iter()
+        .map(|r| r.yaml)
+        .filter(|yaml| {
+            let last = yaml.trim_end_matches("[]").rsplit('.').find(|s| *s != "*").unwrap().trim_end_matches("[]");
+            !words.contains(last)
+        })
+        .collect();
+    assert!(missing.is_empty(), "docs/language.md §12 does not name: {missing:?}");
+}

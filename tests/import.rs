@@ -33,20 +33,21 @@ impl mspc_compiler::diagnostics::SourceMap for OneFile<'_> {
     }
 }
 
-fn import_dir(dir: &Path) -> (String, String) {
+fn import_dir(dir: &Path) -> (String, String, Vec<(String, String)>) {
     let text = std::fs::read_to_string(dir.join("service.yaml")).unwrap();
     let got = import::import(&text, FileId(0), &Options::default());
     assert!(got.diagnostics.is_empty(), "{}:\n{}", dir.display(), render::short(&got.diagnostics, &OneFile(&text)));
-    (got.id.unwrap(), got.msp.unwrap())
+    (got.id.unwrap(), got.msp.unwrap(), got.generated)
 }
 
 /// The imported file in a workspace with the fixtures' platform and the
 /// files carried along (README, BigQuery schemas).
-fn workspace(dir: &Path, id: &str, msp: &str) -> mspc_compiler::db::load::Loaded {
+fn workspace(dir: &Path, id: &str, msp: &str, generated: &[(String, String)]) -> mspc_compiler::db::load::Loaded {
     let mut files = vec![
         ("platform.msp".to_string(), common::shared_platform()),
         (format!("services/{id}/{id}.msp"), msp.to_string()),
     ];
+    files.extend(generated.iter().map(|(name, text)| (format!("services/{id}/{name}"), text.clone())));
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
@@ -63,7 +64,7 @@ fn valid_fixtures_import_format_check_and_match_their_yaml() {
     assert!(dirs.len() >= 6, "at least six import fixtures");
     let bless = std::env::var_os("MSPC_BLESS").is_some();
     for dir in &dirs {
-        let (id, msp) = import_dir(dir);
+        let (id, msp, generated) = import_dir(dir);
         let golden = dir.join("expected.msp");
         if bless {
             std::fs::write(&golden, &msp).unwrap();
@@ -72,7 +73,7 @@ fn valid_fixtures_import_format_check_and_match_their_yaml() {
         assert_eq!(msp, expected, "{}: the import differs from expected.msp", dir.display());
         assert_eq!(mspc_compiler::fmt::format(&msp).unwrap(), msp, "{}: not formatted", dir.display());
 
-        let loaded = workspace(dir, &id, &msp);
+        let loaded = workspace(dir, &id, &msp, &generated);
         let result = loaded.result();
         let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         assert!(errors.is_empty(), "{}:\n{}", dir.display(), render::short(&errors, &loaded));
@@ -295,14 +296,30 @@ fn assert_environment(e: &Yaml, env: &ir::Environment, svc: &ir::Service) {
         Some(b) => {
             let bq = env.bigquery.as_ref().unwrap();
             let tables: Vec<String> = bq.tables.iter().map(|t| t.name.clone()).collect();
-            assert_eq!(tables, strings(b, "tables"), "{what}");
+            // Older specs' one table: `tableID`, its columns inline.
+            let named = match s(b, "tableID") {
+                Some(t) => vec![t.to_string()],
+                None => strings(b, "tables"),
+            };
+            assert_eq!(tables, named, "{what}");
+            if let Some(columns) = get(b, "schema") {
+                let schema: serde_json::Value = serde_json::from_str(&bq.tables[0].schema_json).unwrap();
+                let names: Vec<&str> = schema.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+                let written: Vec<&str> =
+                    columns.as_vec().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+                assert_eq!(names, written, "{what}: the inline schema");
+            }
             assert_eq!(
                 bq.dataset_id,
                 s(b, "datasetID").map(String::from).unwrap_or(svc.id.replace('-', "_")),
                 "{what}"
             );
             assert_eq!(bq.project_id, s(b, "projectID").unwrap_or(&env.project_id), "{what}");
-            let location = s(e, "locations.gcpLocation").or(s(b, "location")).unwrap_or("us").to_lowercase();
+            // Older specs: the dataset's `region`, in BigQuery's names (`US`, `EU`).
+            let location = match s(e, "locations.gcpLocation").or(s(b, "region")).unwrap_or("us").to_lowercase() {
+                l if l == "eu" => "europe".to_string(),
+                l => l,
+            };
             assert_eq!(bq.location, location, "{what}");
         }
     }
@@ -433,7 +450,7 @@ fn the_valid_fixtures_cover_every_mapped_key() {
 #[test]
 fn shared_settings_are_lifted_and_templates_become_interpolation() {
     let dir = common::repo_root().join("tests/fixtures/import/valid/fuller");
-    let (_, msp) = import_dir(&dir);
+    let (_, msp, _) = import_dir(&dir);
     // Alignment aside: runs of spaces count as one.
     let squeeze = |t: &str| t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
     let defaults = squeeze(&msp[msp.find("  defaults {").unwrap()..msp.find("  environment dev").unwrap()]);
@@ -888,7 +905,8 @@ fn the_guides_yaml_map_names_every_key_the_import_reads() {
     let mut words = std::collections::BTreeSet::new();
     for (i, span) in section.split('`').enumerate() {
         if i % 2 == 1 {
-            words.extend(span.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string));
+            words
+                .extend(span.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string));
         }
     }
     let missing: Vec<&str> = mspc_compiler::import::mapping::RULES
@@ -900,4 +918,28 @@ fn the_guides_yaml_map_names_every_key_the_import_reads() {
         })
         .collect();
     assert!(missing.is_empty(), "docs/language.md §12 does not name: {missing:?}");
+}
+
+/// An older spec's table with its columns inline: the import writes them
+/// as the schema file the `.msp` side reads, and the result checks.
+#[test]
+fn cli_writes_an_inline_table_schema_as_its_file() {
+    let tmp = TempDir::new("import-inline-schema");
+    let dir = common::repo_root().join("tests/fixtures/import/valid/old-names");
+    tmp.write(&[(
+        "ws/services/legacy/service.yaml".into(),
+        std::fs::read_to_string(dir.join("service.yaml")).unwrap(),
+    )]);
+    std::fs::write(tmp.path().join("ws/platform.msp"), common::shared_platform()).unwrap();
+    let o = mspc(tmp.path(), &["import", "ws/services/legacy/service.yaml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let schema = std::fs::read_to_string(tmp.path().join("ws/services/legacy/events.bigquerytable.json")).unwrap();
+    let columns: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    assert_eq!(columns[0]["name"], "id");
+    assert_eq!(columns[0]["mode"], "REQUIRED");
+    assert_eq!(columns[0]["description"], "The event's id");
+    assert_eq!(columns[1]["type"], "TIMESTAMP");
+    std::fs::remove_file(tmp.path().join("ws/services/legacy/service.yaml")).unwrap();
+    let o = mspc(&tmp.path().join("ws"), &["check"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }

@@ -81,7 +81,15 @@ const FIELDS: &[Field] = &[
     Field {
         covers: &["service.id", "service.kind", "environments[].id", "environments[].projectID"],
         cases: &[
-            service(&[], &[("id", r#""tiny""#), ("kind", r#""service""#), (p!("id"), r#""dev""#), (p!("project_id"), r#""tiny-dev-1a2b""#)]),
+            service(
+                &[],
+                &[
+                    ("id", r#""tiny""#),
+                    ("kind", r#""service""#),
+                    (p!("id"), r#""dev""#),
+                    (p!("project_id"), r#""tiny-dev-1a2b""#),
+                ],
+            ),
             job(&[], &[("kind", r#""job""#)]),
         ],
     },
@@ -125,8 +133,15 @@ const FIELDS: &[Field] = &[
         covers: &["build.image", "build.source.repo", "build.source.dir"],
         cases: &[
             both(
-                &[("build", r#"{"image": "us-docker.pkg.dev/p/r/tiny", "source": {"repo": "github.com/org/tiny", "dir": "cmd/tiny"}}"#)],
-                &[("image", r#""us-docker.pkg.dev/p/r/tiny""#), ("source.repo", r#""github.com/org/tiny""#), ("source.dir", r#""cmd/tiny""#)],
+                &[(
+                    "build",
+                    r#"{"image": "us-docker.pkg.dev/p/r/tiny", "source": {"repo": "github.com/org/tiny", "dir": "cmd/tiny"}}"#,
+                )],
+                &[
+                    ("image", r#""us-docker.pkg.dev/p/r/tiny""#),
+                    ("source.repo", r#""github.com/org/tiny""#),
+                    ("source.dir", r#""cmd/tiny""#),
+                ],
             ),
             both(
                 &[("build.source", r#"{"repo": "https://github.com/org/tiny", "dir": "."}"#)],
@@ -154,14 +169,22 @@ const FIELDS: &[Field] = &[
         ],
         cases: &[
             both(&[], &[(p!("deploy"), r#"{"type": "manual", "tag": "insiders"}"#)]),
-            both(&[(p!("deploy"), r#"{"type": "manual", "manual": {"tag": "v1.2"}}"#)], &[(p!("deploy"), r#"{"type": "manual", "tag": "v1.2"}"#)]),
+            both(
+                &[(p!("deploy"), r#"{"type": "manual", "manual": {"tag": "v1.2"}}"#)],
+                &[(p!("deploy"), r#"{"type": "manual", "tag": "v1.2"}"#)],
+            ),
             both(
                 &[(p!("deploy"), r#"{"type": "subscription", "subscription": {"tag": "main"}}"#)],
                 &[(p!("deploy"), r#"{"type": "subscription", "tag": "main"}"#)],
             ),
             service(
                 &[(p!("deploy"), r#"{"type": "rollout"}"#), ("rollout", r#"{"stages": [{"environment": "dev"}]}"#)],
-                &[(p!("deploy.type"), r#""rollout""#), ("rollout.stages", r#"["dev"]"#), ("rollout.suspended", "false"), ("rollout.initial_image_tag", r#""insiders""#)],
+                &[
+                    (p!("deploy.type"), r#""rollout""#),
+                    ("rollout.stages", r#"["dev"]"#),
+                    ("rollout.suspended", "false"),
+                    ("rollout.initial_image_tag", r#""insiders""#),
+                ],
             ),
             service(
                 &[
@@ -183,7 +206,10 @@ const FIELDS: &[Field] = &[
     Field {
         covers: &["environments[].locations.gcpRegion"],
         cases: &[
-            both(&[(p!("locations"), r#"{"gcpRegion": "europe-west4", "gcpLocation": "us"}"#)], &[(p!("region"), r#""europe-west4""#)]),
+            both(
+                &[(p!("locations"), r#"{"gcpRegion": "europe-west4", "gcpLocation": "us"}"#)],
+                &[(p!("region"), r#""europe-west4""#)],
+            ),
             both(&[], &[(p!("region"), r#""us-central1""#)]),
         ],
     },
@@ -191,7 +217,10 @@ const FIELDS: &[Field] = &[
         covers: &["environments[].instances.resources.cpu", "environments[].instances.resources.memory"],
         cases: &[
             both(&[], &[(p!("instances.cpu"), "1"), (p!("instances.memory_mib"), "1024")]),
-            both(&[(p!("instances.resources"), r#"{"cpu": 4, "memory": "8Gi"}"#)], &[(p!("instances.cpu"), "4"), (p!("instances.memory_mib"), "8192")]),
+            both(
+                &[(p!("instances.resources"), r#"{"cpu": 4, "memory": "8Gi"}"#)],
+                &[(p!("instances.cpu"), "4"), (p!("instances.memory_mib"), "8192")],
+            ),
         ],
     },
     Field {
@@ -213,7 +242,10 @@ const FIELDS: &[Field] = &[
                 &[(p!("instances.scaling"), r#"{"min": 1, "max": 7, "concurrency": 80}"#)],
             ),
             // MSP's defaults: no minimum, at most 5, its default concurrency.
-            service(&[(p!("instances.scaling"), "{}")], &[(p!("instances.scaling.min"), "0"), (p!("instances.scaling.max"), "5")]),
+            service(
+                &[(p!("instances.scaling"), "{}")],
+                &[(p!("instances.scaling.min"), "0"), (p!("instances.scaling.max"), "5")],
+            ),
         ],
     },
     Field {
@@ -237,7 +269,10 @@ const FIELDS: &[Field] = &[
         covers: &["environments[].secretVolumes.*.mountPath", "environments[].secretVolumes.*.secret"],
         cases: &[both(
             &[(p!("secretVolumes"), r#"{"certs": {"mountPath": "/etc/tiny/cert.pem", "secret": "tiny-cert"}}"#)],
-            &[(p!("secret_volumes.certs"), r#"{"mount_path": "/etc/tiny/cert.pem", "secret": {"project": null, "name": "tiny-cert"}}"#)],
+            &[(
+                p!("secret_volumes.certs"),
+                r#"{"mount_path": "/etc/tiny/cert.pem", "secret": {"project": null, "name": "tiny-cert"}}"#,
+            )],
         )],
     },
     Field {
@@ -290,7 +325,10 @@ const FIELDS: &[Field] = &[
                     (p!("postgres.memory_gb"), "8"),
                     (p!("postgres.max_connections"), "200"),
                     (p!("postgres.high_availability"), "true"),
-                    (p!("postgres.logical_replication.publications"), r#"[{"name": "pub", "database": "audit", "tables": ["events"]}]"#),
+                    (
+                        p!("postgres.logical_replication.publications"),
+                        r#"[{"name": "pub", "database": "audit", "tables": ["events"]}]"#,
+                    ),
                 ],
             ),
             both(
@@ -306,11 +344,11 @@ const FIELDS: &[Field] = &[
             "environments[].resources.bigQueryDataset.tables",
             "environments[].resources.bigQueryDataset.datasetID",
             "environments[].resources.bigQueryDataset.projectID",
-            "environments[].resources.bigQueryDataset.location",
-            "environments[].resources.bigQueryTable.tables",
-            "environments[].resources.bigQueryTable.datasetID",
+            "environments[].resources.bigQueryDataset.region",
+            "environments[].resources.bigQueryTable.tableID",
+            "environments[].resources.bigQueryTable.schema",
             "environments[].resources.bigQueryTable.projectID",
-            "environments[].resources.bigQueryTable.location",
+            "environments[].resources.bigQueryTable.region",
         ],
         cases: &[
             // The dataset is named after the service, `-` as `_`, in the US.
@@ -326,7 +364,10 @@ const FIELDS: &[Field] = &[
             ),
             both(
                 &[
-                    (p!("resources.bigQueryDataset"), r#"{"tables": ["events"], "datasetID": "tiny_data", "projectID": "analytics-p"}"#),
+                    (
+                        p!("resources.bigQueryDataset"),
+                        r#"{"tables": ["events"], "datasetID": "tiny_data", "projectID": "analytics-p"}"#,
+                    ),
                     (p!("locations"), r#"{"gcpRegion": "europe-west3", "gcpLocation": "europe"}"#),
                 ],
                 &[
@@ -336,12 +377,28 @@ const FIELDS: &[Field] = &[
                     (p!("region"), r#""europe-west3""#),
                 ],
             ),
-            // Older specs: the table's block, with its own location.
+            // Older specs: one table, its columns inline, the dataset's
+            // location in BigQuery's names.
             both(
-                &[(p!("resources.bigQueryTable"), r#"{"tables": ["events"], "datasetID": "old_ds", "projectID": "old-p", "location": "europe"}"#)],
-                &[(p!("bigquery.dataset_id"), r#""old_ds""#), (p!("bigquery.project_id"), r#""old-p""#), (p!("bigquery.location"), r#""europe""#)],
+                &[(
+                    p!("resources.bigQueryTable"),
+                    r#"{"tableID": "visits", "projectID": "old-p", "region": "EU", "schema": [{"name": "id", "type": "STRING", "mode": "REQUIRED"}]}"#,
+                )],
+                &[
+                    (p!("bigquery.dataset_id"), r#""tiny""#),
+                    (p!("bigquery.project_id"), r#""old-p""#),
+                    (p!("bigquery.location"), r#""europe""#),
+                    (p!("bigquery.tables[0].name"), r#""visits""#),
+                    (
+                        p!("bigquery.tables[0].schema_json"),
+                        r#""[\n  {\n    \"name\": \"id\",\n    \"type\": \"STRING\",\n    \"mode\": \"REQUIRED\"\n  }\n]""#,
+                    ),
+                ],
             ),
-            both(&[(p!("resources.bigQueryDataset.location"), r#""europe""#), (p!("resources.bigQueryDataset.tables"), r#"["events"]"#)], &[(p!("bigquery.location"), r#""europe""#)]),
+            both(
+                &[(p!("resources.bigQueryDataset"), r#"{"tables": ["events"], "region": "US"}"#)],
+                &[(p!("bigquery.location"), r#""us""#)],
+            ),
         ],
     },
     Field {
@@ -355,15 +412,25 @@ const FIELDS: &[Field] = &[
         ],
         cases: &[
             service(
-                &[(p!("domain"), r#"{"type": "cloudflare", "cloudflare": {"subdomain": "tiny", "zone": "example.com", "required": true}}"#)],
-                &[(p!("domain"), r#"{"subdomain": "tiny", "zone": "example.com", "dns_name": "tiny.example.com", "proxied": true, "load_balancer_logging": false}"#)],
+                &[(
+                    p!("domain"),
+                    r#"{"type": "cloudflare", "cloudflare": {"subdomain": "tiny", "zone": "example.com", "required": true}}"#,
+                )],
+                &[(
+                    p!("domain"),
+                    r#"{"subdomain": "tiny", "zone": "example.com", "dns_name": "tiny.example.com", "proxied": true, "load_balancer_logging": false}"#,
+                )],
             ),
             service(
                 &[(
                     p!("domain"),
                     r#"{"type": "cloudflare", "cloudflare": {"subdomain": "api", "zone": "example.org", "proxied": false}, "networking": {"loadBalancerLogging": true}}"#,
                 )],
-                &[(p!("domain.proxied"), "false"), (p!("domain.load_balancer_logging"), "true"), (p!("domain.dns_name"), r#""api.example.org""#)],
+                &[
+                    (p!("domain.proxied"), "false"),
+                    (p!("domain.load_balancer_logging"), "true"),
+                    (p!("domain.dns_name"), r#""api.example.org""#),
+                ],
             ),
             service(&[(p!("domain"), r#"{"type": "none"}"#)], &[(p!("domain"), "null")]),
         ],
@@ -384,18 +451,36 @@ const FIELDS: &[Field] = &[
             // MSP's defaults: a 3s timeout, startup every timeout, liveness every 10 timeouts.
             service(
                 &[(p!("healthProbes"), "{}")],
-                &[(p!("health_probes.healthz"), r#"{"timeout_seconds": 3, "startup_interval_seconds": 3, "liveness_interval_seconds": 30}"#)],
+                &[(
+                    p!("health_probes.healthz"),
+                    r#"{"timeout_seconds": 3, "startup_interval_seconds": 3, "liveness_interval_seconds": 30}"#,
+                )],
             ),
             service(
-                &[(p!("healthProbes"), r#"{"healthzProbes": true, "timeout": 2, "startupInterval": 4, "livenessInterval": 60}"#)],
-                &[(p!("health_probes.healthz"), r#"{"timeout_seconds": 2, "startup_interval_seconds": 4, "liveness_interval_seconds": 60}"#)],
+                &[(
+                    p!("healthProbes"),
+                    r#"{"healthzProbes": true, "timeout": 2, "startupInterval": 4, "livenessInterval": 60}"#,
+                )],
+                &[(
+                    p!("health_probes.healthz"),
+                    r#"{"timeout_seconds": 2, "startup_interval_seconds": 4, "liveness_interval_seconds": 60}"#,
+                )],
             ),
-            service(&[(p!("healthProbes"), r#"{"healthzProbes": false}"#)], &[(p!("health_probes"), r#"{"healthz": null}"#)]),
+            service(
+                &[(p!("healthProbes"), r#"{"healthzProbes": false}"#)],
+                &[(p!("health_probes"), r#"{"healthz": null}"#)],
+            ),
             service(&[], &[(p!("health_probes"), "null")]),
             // Older specs: separate startup and liveness probes.
             service(
-                &[(p!("startupProbe"), r#"{"disabled": false, "timeout": 4, "interval": 5}"#), (p!("livenessProbe"), r#"{"timeout": 4, "interval": 50}"#)],
-                &[(p!("health_probes.healthz"), r#"{"timeout_seconds": 4, "startup_interval_seconds": 5, "liveness_interval_seconds": 50}"#)],
+                &[
+                    (p!("startupProbe"), r#"{"disabled": false, "timeout": 4, "interval": 5}"#),
+                    (p!("livenessProbe"), r#"{"timeout": 4, "interval": 50}"#),
+                ],
+                &[(
+                    p!("health_probes.healthz"),
+                    r#"{"timeout_seconds": 4, "startup_interval_seconds": 5, "liveness_interval_seconds": 50}"#,
+                )],
             ),
             service(&[(p!("startupProbe"), r#"{"disabled": true}"#)], &[(p!("health_probes"), r#"{"healthz": null}"#)]),
         ],
@@ -404,14 +489,20 @@ const FIELDS: &[Field] = &[
         covers: &["environments[].authentication"],
         cases: &[
             service(&[], &[(p!("authentication.type"), r#""public""#)]),
-            service(&[(p!("authentication"), r#"{"sourcegraph": true}"#)], &[(p!("authentication.type"), r#""organization""#)]),
+            service(
+                &[(p!("authentication"), r#"{"sourcegraph": true}"#)],
+                &[(p!("authentication.type"), r#""organization""#)],
+            ),
             service(&[(p!("authentication"), "{}")], &[(p!("authentication.type"), r#""restricted""#)]),
         ],
     },
     Field {
         covers: &["environments[].alerting.opsgenie"],
         cases: &[
-            both(&[(p!("category"), r#""internal""#), (p!("alerting"), r#"{"opsgenie": false}"#)], &[(p!("opsgenie"), "false")]),
+            both(
+                &[(p!("category"), r#""internal""#), (p!("alerting"), r#"{"opsgenie": false}"#)],
+                &[(p!("opsgenie"), "false")],
+            ),
             both(&[(p!("alerting"), r#"{"opsgenie": true}"#)], &[(p!("opsgenie"), "true")]),
         ],
     },
@@ -426,7 +517,10 @@ const FIELDS: &[Field] = &[
         covers: &["environments[].schedule.cron", "environments[].schedule.deadline", "environments[].deadlineSeconds"],
         cases: &[
             // MSP's default deadline: 5 minutes.
-            job(&[(p!("schedule"), r#"{"cron": "0 * * * *"}"#)], &[(p!("schedule.cron"), r#""0 * * * *""#), (p!("schedule.deadline_seconds"), "300")]),
+            job(
+                &[(p!("schedule"), r#"{"cron": "0 * * * *"}"#)],
+                &[(p!("schedule.cron"), r#""0 * * * *""#), (p!("schedule.deadline_seconds"), "300")],
+            ),
             job(
                 &[(p!("schedule"), r#"{"cron": "*/30 * * * *"}"#), (p!("deadlineSeconds"), "600")],
                 &[(p!("schedule.cron"), r#""*/30 * * * *""#), (p!("schedule.deadline_seconds"), "600")],
@@ -454,14 +548,20 @@ const FIELDS: &[Field] = &[
         ],
         cases: &[
             both(
-                &[("monitoring.alerts.responseCodeRatios", r#"[{"id": "nf", "name": "Not found", "description": "Many 404s", "code": 404, "ratio": 0.25, "durationMinutes": 5}]"#)],
+                &[(
+                    "monitoring.alerts.responseCodeRatios",
+                    r#"[{"id": "nf", "name": "Not found", "description": "Many 404s", "code": 404, "ratio": 0.25, "durationMinutes": 5}]"#,
+                )],
                 &[(
                     "monitoring.response_code_alerts",
                     r#"[{"id": "nf", "name": "Not found", "description": "Many 404s", "code": 404, "code_class": null, "exclude_codes": [], "ratio": 0.25, "duration_minutes": 5}]"#,
                 )],
             ),
             both(
-                &[("monitoring.alerts.responseCodeRatios", r#"[{"id": "4xx", "name": "Client errors", "codeClass": "4xx", "excludeCodes": ["404", "429"], "ratio": 0.5}]"#)],
+                &[(
+                    "monitoring.alerts.responseCodeRatios",
+                    r#"[{"id": "4xx", "name": "Client errors", "codeClass": "4xx", "excludeCodes": ["404", "429"], "ratio": 0.5}]"#,
+                )],
                 &[(
                     "monitoring.response_code_alerts",
                     r#"[{"id": "4xx", "name": "Client errors", "description": null, "code": null, "code_class": "4xx", "exclude_codes": ["404", "429"], "ratio": 0.5, "duration_minutes": 1}]"#,
@@ -491,7 +591,10 @@ const FIELDS: &[Field] = &[
                 )],
             ),
             both(
-                &[("monitoring.alerts.customAlerts", r#"[{"name": "Slow", "severityLevel": "WARNING", "condition": {"type": "mql", "query": "fetch x"}}]"#)],
+                &[(
+                    "monitoring.alerts.customAlerts",
+                    r#"[{"name": "Slow", "severityLevel": "WARNING", "condition": {"type": "mql", "query": "fetch x"}}]"#,
+                )],
                 &[(
                     "monitoring.custom_alerts",
                     r#"[{"id": "slow", "name": "Slow", "description": null, "severity": "warning", "query_language": "mql", "query": "fetch x", "duration_minutes": 1}]"#,
@@ -501,15 +604,16 @@ const FIELDS: &[Field] = &[
     },
     Field {
         covers: &["monitoring.nobl9"],
-        cases: &[both(&[("monitoring.nobl9", "true")], &[("monitoring.nobl9", "true")]), both(&[], &[("monitoring.nobl9", "false")])],
+        cases: &[
+            both(&[("monitoring.nobl9", "true")], &[("monitoring.nobl9", "true")]),
+            both(&[], &[("monitoring.nobl9", "false")]),
+        ],
     },
 ];
 
 /// Keys of the mapping that carry no fact into the IR, and why.
-const NO_FACT: &[(&str, &str)] = &[(
-    "environments[].privateNetworking",
-    "refused (E0404): it only ever existed in an unmerged MSP change",
-)];
+const NO_FACT: &[(&str, &str)] =
+    &[("environments[].privateNetworking", "refused (E0404): it only ever existed in an unmerged MSP change")];
 
 /// IR values with no MSP field behind them: mspc's own, or derived.
 const MSPC_ONLY: &[(&str, &str)] = &[
@@ -577,8 +681,8 @@ fn get<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
 /// Keys that say the same thing: a spec giving them different values is
 /// refused, as contradictory.
 const SAME: &[(&str, &str)] = &[
-    ("environments[0].resources.bigQueryTable.location", "environments[0].locations.gcpLocation"),
-    ("environments[0].resources.bigQueryDataset.location", "environments[0].locations.gcpLocation"),
+    ("environments[0].resources.bigQueryTable.region", "environments[0].locations.gcpLocation"),
+    ("environments[0].resources.bigQueryDataset.region", "environments[0].locations.gcpLocation"),
 ];
 
 /// `(path, JSON)` pairs as leaf paths and values, aliases resolved.
@@ -627,8 +731,14 @@ fn lower(spec: &Value) -> Result<Value, String> {
         ("platform.msp".to_string(), common::shared_platform()),
         ("services/tiny/tiny.msp".to_string(), msp.clone()),
     ];
+    for (name, text) in &got.generated {
+        files.push((format!("services/tiny/{name}"), text.clone()));
+    }
     for t in &got.bigquery_tables {
-        files.push((format!("services/tiny/{t}.bigquerytable.json"), r#"[{"name": "a", "type": "STRING"}]"#.into()));
+        let name = format!("{t}.bigquerytable.json");
+        if !got.generated.iter().any(|(g, _)| *g == name) {
+            files.push((format!("services/tiny/{name}"), r#"[{"name": "a", "type": "STRING"}]"#.into()));
+        }
     }
     let loaded = common::load(files);
     let result = loaded.result();

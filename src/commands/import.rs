@@ -104,6 +104,9 @@ pub fn run(args: ImportArgs, output: Output) -> Result<ExitCode, CliError> {
         // The README and table schemas are read from beside the `.msp` file.
         let mut carried: Vec<String> = vec!["README.md".into()];
         carried.extend(got.bigquery_tables.iter().map(|t| format!("{t}.bigquerytable.json")));
+        // Schemas an older spec wrote inline are written from it instead.
+        carried.retain(|name| !got.generated.iter().any(|(g, _)| g == name));
+        writes.extend(got.generated.iter().map(|(name, text)| (to.join(name), text.clone())));
         for name in carried {
             let src = from.join(&name);
             // Only a regular file of the spec's own folder: a link there

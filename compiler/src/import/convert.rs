@@ -44,6 +44,9 @@ pub struct Converter<'a> {
     /// or `bigQueryTable`), as opposed to one only `locations.gcpLocation`
     /// implies.
     pub bigquery_named: Vec<String>,
+    /// Table schemas older specs wrote inline (`bigQueryTable.schema`), as
+    /// the JSON of `<table>.bigquerytable.json`: (table, JSON).
+    pub schemas: Vec<(String, String)>,
     comments: Vec<(Path, Comment)>,
     /// The YAML path being converted (`apply`), for keys ignored inside a value.
     at: Path,
@@ -90,6 +93,7 @@ impl<'a> Converter<'a> {
             decl_comments: Vec::new(),
             env_ids: Vec::new(),
             bigquery_named: Vec::new(),
+            schemas: Vec::new(),
             comments,
             at: Vec::new(),
             ignored: Vec::new(),
@@ -227,6 +231,9 @@ impl<'a> Converter<'a> {
             && let Some(Some(id)) = self.env_ids.get(*i)
         {
             self.bigquery_named.push(id.clone());
+            if kind == "bigQueryTable" {
+                self.inline_schema(node, path);
+            }
         }
         if let Some(rule) = RULES.iter().find(|r| matches(&yaml_segments(r.yaml), path)) {
             if node.scalar() != Some(Scalar::Null) {
@@ -601,6 +608,31 @@ impl<'a> Converter<'a> {
                 Ok(Some(Value::Lit(super::print::key(&name))))
             }
             Conv::Ignored => Ok(None),
+            // Written as a file of its own: see `inline_schema`.
+            Conv::InlineSchema => Ok(None),
+            Conv::BigQueryLocation => {
+                let location = self.string(key, node)?;
+                match location.to_ascii_lowercase().as_str() {
+                    "us" => Ok(Some(Value::Lit("us".into()))),
+                    "eu" | "europe" => Ok(Some(Value::Lit("europe".into()))),
+                    _ => {
+                        let mut d = err(
+                            Code::YamlValue,
+                            node.range,
+                            format!("`{location}` has no `.msp` equivalent for `{key}`"),
+                        );
+                        d.help = Some("the dataset's multi-region: `US` or `EU`".into());
+                        Err(d)
+                    }
+                }
+            }
+            Conv::OneItem => {
+                let (def, ty) = lookup(rule.msp)
+                    .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
+                let Ty::List(item) = ty else { return Err(no_equivalent(node, self.file)) };
+                let value = self.typed(key, def, &item, node, Reading { unit: None, template: false, item: true })?;
+                Ok(Some(Value::List(vec![Item { value, comments: Vec::new() }])))
+            }
             Conv::OnlyFalse(why) => match node.scalar() {
                 Some(Scalar::Bool(false)) => Ok(None),
                 Some(Scalar::Bool(true)) => {
@@ -623,6 +655,60 @@ impl<'a> Converter<'a> {
     }
 
     /// A scalar as text: yaml.v3 reads any scalar into a string field.
+    /// An older spec's table with its columns inline (`bigQueryTable:
+    /// {tableID, schema: [{name, type, mode, description}]}`): the schema as
+    /// the JSON file the `.msp` side reads, its keys as MSP's struct had them.
+    fn inline_schema(&mut self, block: &Node, at: &Path) {
+        let entries = block.as_map().unwrap_or_default();
+        let find = |k: &str| entries.iter().find(|(key, _)| key.key_text() == Some(k)).map(|(_, v)| v);
+        let (Some(table), Some(schema)) = (find("tableID"), find("schema")) else { return };
+        let Ok(table) = self.string("bigQueryTable.tableID", table) else { return };
+        let Some(columns) = schema.as_seq() else {
+            self.diag(
+                Code::YamlType,
+                schema.range,
+                format!("`bigQueryTable.schema` takes a list of columns, found {}", schema.describe()),
+            );
+            return;
+        };
+        let mut json = Vec::new();
+        for (i, column) in columns.iter().enumerate() {
+            let Some(fields) = column.as_map() else {
+                self.diag(
+                    Code::YamlType,
+                    column.range,
+                    format!("a column of `bigQueryTable.schema` is a mapping, found {}", column.describe()),
+                );
+                return;
+            };
+            let mut out = serde_json::Map::new();
+            for (k, v) in fields {
+                let name = k.key_text().unwrap_or_default();
+                if !["name", "type", "mode", "description"].contains(&name) {
+                    let mut path = at.clone();
+                    path.extend([Seg::Key("schema".into()), Seg::Index(i), Seg::Key(name.to_string())]);
+                    let message = format!("MSP's table columns have no key `{name}`; it is ignored");
+                    self.ignore(path, k.range, v.range, message)
+                        .notes
+                        .push("known keys here: name, type, mode, description".into());
+                    continue;
+                }
+                match self.string(&format!("bigQueryTable.schema[].{name}"), v) {
+                    Ok(s) => {
+                        out.insert(name.to_string(), serde_json::Value::String(s));
+                    }
+                    Err(d) => {
+                        self.diagnostics.push(*d);
+                        return;
+                    }
+                }
+            }
+            json.push(serde_json::Value::Object(out));
+        }
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        self.schemas.push((table, text));
+    }
+
     fn string(&self, key: &str, node: &Node) -> Result<String, Box<Diagnostic>> {
         match (&node.kind, node.scalar()) {
             (_, Some(Scalar::Null)) | (NodeKind::Seq(_) | NodeKind::Map(_), _) => Err(Box::new(Diagnostic::new(

@@ -38,6 +38,16 @@ pub enum Conv {
     Stage,
     /// Accepted and dropped: MSP never implemented it.
     Ignored,
+    /// An older spec's dataset location (`region`): BigQuery's `US` or `EU`
+    /// (any case), or `europe`; the `.msp` multi-region.
+    BigQueryLocation,
+    /// One value where the `.msp` field is a list of them (the older
+    /// `bigQueryTable.tableID`).
+    OneItem,
+    /// The older `bigQueryTable.schema`: the table's columns inline, written
+    /// by the import as the `<table>.bigquerytable.json` file the `.msp`
+    /// side reads.
+    InlineSchema,
     /// Accepted only when `false`: mspc has no such switch.
     OnlyFalse(&'static str),
     /// Not expressible in `.msp`; the reason is the diagnostic's note.
@@ -110,11 +120,11 @@ rules! {
     "environments[].resources.bigQueryDataset.tables" => "environment.<env>.bigquery.tables", Typed;
     "environments[].resources.bigQueryDataset.datasetID" => "environment.<env>.bigquery.dataset_id", Typed;
     "environments[].resources.bigQueryDataset.projectID" => "environment.<env>.bigquery.project_id", Typed;
-    "environments[].resources.bigQueryDataset.location" => "environment.<env>.bigquery.location", Typed;
-    "environments[].resources.bigQueryTable.tables" => "environment.<env>.bigquery.tables", Typed;
-    "environments[].resources.bigQueryTable.datasetID" => "environment.<env>.bigquery.dataset_id", Typed;
+    "environments[].resources.bigQueryDataset.region" => "environment.<env>.bigquery.location", BigQueryLocation;
+    "environments[].resources.bigQueryTable.tableID" => "environment.<env>.bigquery.tables", OneItem;
+    "environments[].resources.bigQueryTable.schema" => "environment.<env>.bigquery.tables", InlineSchema;
     "environments[].resources.bigQueryTable.projectID" => "environment.<env>.bigquery.project_id", Typed;
-    "environments[].resources.bigQueryTable.location" => "environment.<env>.bigquery.location", Typed;
+    "environments[].resources.bigQueryTable.region" => "environment.<env>.bigquery.location", BigQueryLocation;
     "environments[].domain.type" => "environment.<env>.domain", Tag;
     "environments[].domain.cloudflare.subdomain" => "environment.<env>.domain:cloudflare.subdomain", Typed;
     "environments[].domain.cloudflare.zone" => "environment.<env>.domain:cloudflare.zone", Typed;

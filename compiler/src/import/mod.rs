@@ -53,11 +53,15 @@ pub struct Imported {
     /// BigQuery tables the spec names: their `<table>.bigquerytable.json`
     /// files go along with the `.msp` file.
     pub bigquery_tables: Vec<String>,
+    /// Files the import writes beside the `.msp` file: (name, contents).
+    /// Older specs' inline table schemas.
+    pub generated: Vec<(String, String)>,
 }
 
 /// Converts one spec. `file` is the id diagnostics use for the YAML text.
 pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
-    let mut out = Imported { id: None, msp: None, diagnostics: Vec::new(), bigquery_tables: Vec::new() };
+    let mut out =
+        Imported { id: None, msp: None, diagnostics: Vec::new(), bigquery_tables: Vec::new(), generated: Vec::new() };
     let root = match yaml::parse(text) {
         Ok(Some(root)) => root,
         Ok(None) => {
@@ -79,6 +83,7 @@ pub fn import(text: &str, file: FileId, options: &Options) -> Imported {
     let mut conv = convert::Converter::new(file, text, &options.notion_base, comments);
     conv.run(&root);
     out.id = conv.id.clone();
+    out.generated = conv.schemas.iter().map(|(t, json)| (format!("{t}.bigquerytable.json"), json.clone())).collect();
     if let Some(Value::Record(envs)) = conv.body.entries.get_mut("environment").map(|e| &mut e.value) {
         for (id, env) in envs.entries.iter_mut() {
             if let Value::Record(r) = &mut env.value {

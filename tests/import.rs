@@ -182,7 +182,9 @@ fn assert_service(y: &Yaml, svc: &ir::Service) {
         assert_eq!(a.exclude_codes, strings(r, "excludeCodes"));
         let ratio = get(r, "ratio").unwrap();
         assert_eq!(a.ratio, ratio.as_floating_point().or(ratio.as_integer().map(|i| i as f64)).unwrap());
-        assert_eq!(a.duration_minutes as i64, int(r, "durationMinutes").unwrap_or(1));
+        // Older specs: a Go duration string of whole minutes.
+        let old = s(r, "duration").map(|d| d.trim_end_matches('s').parse::<i64>().unwrap() / 60);
+        assert_eq!(a.duration_minutes as i64, int(r, "durationMinutes").or(old).unwrap_or(1));
     }
     let custom = get(y, "monitoring.alerts.customAlerts").and_then(|v| v.as_vec()).cloned().unwrap_or_default();
     assert_eq!(svc.monitoring.custom_alerts.len(), custom.len());
@@ -191,10 +193,12 @@ fn assert_service(y: &Yaml, svc: &ir::Service) {
         assert_eq!(a.description.as_deref(), s(c, "description"));
         let critical = s(c, "severityLevel") == Some("CRITICAL");
         assert_eq!(a.severity, if critical { ir::AlertSeverity::Critical } else { ir::AlertSeverity::Warning });
-        let promql = s(c, "condition.type") == Some("promql");
+        // Older specs: the query under its language's key, the duration a string.
+        let promql = s(c, "condition.type") == Some("promql") || s(c, "promQLQuery").is_some();
         assert_eq!(a.query_language, if promql { ir::QueryLanguage::Promql } else { ir::QueryLanguage::Mql });
-        assert_eq!(a.query, s(c, "condition.query").unwrap());
-        assert_eq!(a.duration_minutes as i64, int(c, "condition.durationMinutes").unwrap_or(1));
+        assert_eq!(a.query, s(c, "condition.query").or(s(c, "promQLQuery")).or(s(c, "mqlQuery")).unwrap());
+        let old = s(c, "duration").map(|d| d.trim_end_matches('s').parse::<i64>().unwrap() / 60);
+        assert_eq!(a.duration_minutes as i64, int(c, "condition.durationMinutes").or(old).unwrap_or(1));
     }
 }
 

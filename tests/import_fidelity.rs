@@ -545,6 +545,7 @@ const FIELDS: &[Field] = &[
             "monitoring.alerts.responseCodeRatios[].excludeCodes",
             "monitoring.alerts.responseCodeRatios[].ratio",
             "monitoring.alerts.responseCodeRatios[].durationMinutes",
+            "monitoring.alerts.responseCodeRatios[].duration",
         ],
         cases: &[
             both(
@@ -556,6 +557,14 @@ const FIELDS: &[Field] = &[
                     "monitoring.response_code_alerts",
                     r#"[{"id": "nf", "name": "Not found", "description": "Many 404s", "code": 404, "code_class": null, "exclude_codes": [], "ratio": 0.25, "duration_minutes": 5}]"#,
                 )],
+            ),
+            // Older specs: a Go duration string.
+            both(
+                &[(
+                    "monitoring.alerts.responseCodeRatios",
+                    r#"[{"id": "nf", "name": "Not found", "code": 404, "ratio": 0.5, "duration": "600s"}]"#,
+                )],
+                &[("monitoring.response_code_alerts[0].duration_minutes", "10")],
             ),
             both(
                 &[(
@@ -577,6 +586,9 @@ const FIELDS: &[Field] = &[
             "monitoring.alerts.customAlerts[].condition.type",
             "monitoring.alerts.customAlerts[].condition.query",
             "monitoring.alerts.customAlerts[].condition.durationMinutes",
+            "monitoring.alerts.customAlerts[].mqlQuery",
+            "monitoring.alerts.customAlerts[].promQLQuery",
+            "monitoring.alerts.customAlerts[].duration",
         ],
         cases: &[
             // The id is the name, lowercase, spaces as dashes.
@@ -589,6 +601,27 @@ const FIELDS: &[Field] = &[
                     "monitoring.custom_alerts",
                     r#"[{"id": "queue-backlog", "name": "Queue Backlog", "description": "Too many jobs", "severity": "critical", "query_language": "promql", "query": "sum(backlog) > 10", "duration_minutes": 10}]"#,
                 )],
+            ),
+            // Older specs: the query under its language's key, the duration a string.
+            both(
+                &[(
+                    "monitoring.alerts.customAlerts",
+                    r#"[{"name": "Old", "severityLevel": "WARNING", "duration": "180s", "promQLQuery": "up == 0"}]"#,
+                )],
+                &[(
+                    "monitoring.custom_alerts",
+                    r#"[{"id": "old", "name": "Old", "description": null, "severity": "warning", "query_language": "promql", "query": "up == 0", "duration_minutes": 3}]"#,
+                )],
+            ),
+            both(
+                &[(
+                    "monitoring.alerts.customAlerts",
+                    r#"[{"name": "Older", "severityLevel": "CRITICAL", "mqlQuery": "fetch y"}]"#,
+                )],
+                &[
+                    ("monitoring.custom_alerts[0].query_language", r#""mql""#),
+                    ("monitoring.custom_alerts[0].query", r#""fetch y""#),
+                ],
             ),
             both(
                 &[(

@@ -2,7 +2,7 @@
 //! reporting every key it does not know and every value it cannot convert.
 
 use super::comments::{Comment, Path, Seg};
-use super::mapping::{BLOCKS, Conv, NON_EMPTY, RULES, Rule, YSeg, yaml_segments};
+use super::mapping::{BLOCKS, Conv, MINUTES, NON_EMPTY, RULES, Rule, YSeg, yaml_segments};
 use super::model::{Entry, Item, Record, Value};
 use super::schema_path::lookup;
 use super::yaml::{Node, NodeKind, Scalar};
@@ -626,6 +626,19 @@ impl<'a> Converter<'a> {
                     }
                 }
             }
+            Conv::GoDuration => {
+                let text = self.string(key, node)?;
+                let Some(seconds) = go_duration_seconds(&text).filter(|s| *s > 0 && s % 60 == 0) else {
+                    let mut d = err(Code::YamlValue, node.range, format!("`{text}` is not a whole number of minutes"));
+                    d.help = Some("MSP took a duration such as `60s` or `5m`, a multiple of 60s".into());
+                    return Err(d);
+                };
+                let (def, ty) = lookup(rule.msp)
+                    .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
+                let minutes = Node::int(seconds / 60, node.range);
+                self.typed(key, def, &ty, &minutes, Reading { unit: Some(MINUTES), template: false, item: false })
+                    .map(Some)
+            }
             Conv::OneItem => {
                 let (def, ty) = lookup(rule.msp)
                     .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
@@ -1093,4 +1106,29 @@ mod tests {
         let err = read(owners, "[\"\"]").unwrap_err();
         assert!(err.message.starts_with("`` is not "), "{}", err.message);
     }
+}
+
+/// Seconds of a Go duration string made of hours, minutes and seconds
+/// (`1h30m`, `300s`), as `time.ParseDuration` reads them; `None` otherwise.
+fn go_duration_seconds(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        let n: u64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        number.clear();
+        any = true;
+    }
+    (any && number.is_empty()).then_some(total)
 }

@@ -38,6 +38,9 @@ pub enum Conv {
     Stage,
     /// Accepted and dropped: MSP never implemented it.
     Ignored,
+    /// An older spec's alert duration, a Go duration string (`"300s"`,
+    /// `"5m"`) of whole minutes.
+    GoDuration,
     /// An older spec's dataset location (`region`): BigQuery's `US` or `EU`
     /// (any case), or `europe`; the `.msp` multi-region.
     BigQueryLocation,
@@ -62,7 +65,7 @@ pub struct Rule {
 
 const GI: u64 = 1 << 30;
 const SECONDS: u64 = 1;
-const MINUTES: u64 = 60;
+pub const MINUTES: u64 = 60;
 
 macro_rules! rules {
     ($( $yaml:literal => $msp:literal, $conv:expr; )*) => {
@@ -161,12 +164,16 @@ rules! {
     "monitoring.alerts.responseCodeRatios[].excludeCodes" => "monitoring.response_code_alerts.[].exclude_codes", Typed;
     "monitoring.alerts.responseCodeRatios[].ratio" => "monitoring.response_code_alerts.[].ratio", Typed;
     "monitoring.alerts.responseCodeRatios[].durationMinutes" => "monitoring.response_code_alerts.[].duration", Unit(MINUTES);
+    "monitoring.alerts.responseCodeRatios[].duration" => "monitoring.response_code_alerts.[].duration", GoDuration;
     "monitoring.alerts.customAlerts[].name" => "monitoring.custom_alerts.[].name", Typed;
     "monitoring.alerts.customAlerts[].description" => "monitoring.custom_alerts.[].description", Typed;
     "monitoring.alerts.customAlerts[].severityLevel" => "monitoring.custom_alerts.[].severity", Typed;
     "monitoring.alerts.customAlerts[].condition.type" => "monitoring.custom_alerts.[].condition", Tag;
     "monitoring.alerts.customAlerts[].condition.query" => "monitoring.custom_alerts.[].condition:*.query", Typed;
     "monitoring.alerts.customAlerts[].condition.durationMinutes" => "monitoring.custom_alerts.[].condition:*.duration", Unit(MINUTES);
+    "monitoring.alerts.customAlerts[].mqlQuery" => "monitoring.custom_alerts.[].condition:mql.query", Typed;
+    "monitoring.alerts.customAlerts[].promQLQuery" => "monitoring.custom_alerts.[].condition:promql.query", Typed;
+    "monitoring.alerts.customAlerts[].duration" => "monitoring.custom_alerts.[].condition:*.duration", GoDuration;
     "monitoring.nobl9" => "monitoring.nobl9", Typed;
 }
 

@@ -1056,9 +1056,44 @@ pub fn template_string(s: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Seconds of a Go duration string made of hours, minutes and seconds
+/// (`1h30m`, `300s`), as `time.ParseDuration` reads them; `None` otherwise.
+fn go_duration_seconds(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        let n: u64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        number.clear();
+        any = true;
+    }
+    (any && number.is_empty()).then_some(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_durations_read_as_go_reads_them() {
+        assert_eq!(go_duration_seconds("300s"), Some(300));
+        assert_eq!(go_duration_seconds("5m"), Some(300));
+        assert_eq!(go_duration_seconds("1h30m"), Some(5400));
+        for bad in ["", "5", "5x", "m", "1.5m", "-60s"] {
+            assert_eq!(go_duration_seconds(bad), None, "{bad}");
+        }
+    }
     use crate::check::schema::{Constraint, Pattern};
 
     #[test]
@@ -1106,29 +1141,4 @@ mod tests {
         let err = read(owners, "[\"\"]").unwrap_err();
         assert!(err.message.starts_with("`` is not "), "{}", err.message);
     }
-}
-
-/// Seconds of a Go duration string made of hours, minutes and seconds
-/// (`1h30m`, `300s`), as `time.ParseDuration` reads them; `None` otherwise.
-fn go_duration_seconds(text: &str) -> Option<u64> {
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    let mut any = false;
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => return None,
-        };
-        let n: u64 = number.parse().ok()?;
-        total = total.checked_add(n.checked_mul(unit)?)?;
-        number.clear();
-        any = true;
-    }
-    (any && number.is_empty()).then_some(total)
 }

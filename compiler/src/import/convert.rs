@@ -667,7 +667,6 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// A scalar as text: yaml.v3 reads any scalar into a string field.
     /// An older spec's table with its columns inline (`bigQueryTable:
     /// {tableID, schema: [{name, type, mode, description}]}`): the schema as
     /// the JSON file the `.msp` side reads, its keys as MSP's struct had them.
@@ -722,6 +721,7 @@ impl<'a> Converter<'a> {
         self.schemas.push((table, text));
     }
 
+    /// A scalar as text: yaml.v3 reads any scalar into a string field.
     fn string(&self, key: &str, node: &Node) -> Result<String, Box<Diagnostic>> {
         match (&node.kind, node.scalar()) {
             (_, Some(Scalar::Null)) | (NodeKind::Seq(_) | NodeKind::Map(_), _) => Err(Box::new(Diagnostic::new(

@@ -1005,7 +1005,8 @@ mod tests {
                 "platform_url": null, "tooling_setup_url": null, "specs_url": null,
                 "pages_url": "https://handbook.example.com/msp/"
             },
-            "access": { "tool": "Entitle", "test": null, "internal": null, "external": null, "terraform_cloud": null }
+            "access": { "tool": "Entitle", "test": null, "internal": null, "external": null, "terraform_cloud": null },
+            "audit_logs": { "data_access": ["admin_read", "data_read", "data_write"], "services": ["allServices"], "in_test": true }
         }))
         .unwrap()
     }

@@ -66,6 +66,12 @@ enum Command {
         /// Write the time of generation into the docs (UTC; `SOURCE_DATE_EPOCH` fixes it).
         #[arg(long)]
         timestamp: bool,
+        /// Write nothing: exit 0 if the output folder is exactly what the
+        /// build would write, 1 listing its stale, missing and extra files,
+        /// 2 on errors. The pages' provenance notice (revision, time) is not
+        /// compared.
+        #[arg(long, conflicts_with = "timestamp")]
+        check: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -334,13 +340,14 @@ fn main() -> ExitCode {
             commands::check::Mode { lints: true, deny_warnings: deny.is_some(), cache: !no_cache },
         ),
         Command::Explain { code } => commands::explain::run(&code),
-        Command::Build { path, out, service, env, jobs, timestamp, output } => commands::build::run(
+        Command::Build { path, out, service, env, jobs, timestamp, check, output } => commands::build::run(
             commands::build::BuildArgs {
                 path,
                 out,
                 filter: mspc_compiler::emit::Filter { service, env },
                 jobs,
                 timestamp,
+                check,
             },
             output.into(),
         ),

@@ -131,3 +131,107 @@ fn no_secret_value_is_written() {
         }
     }
 }
+
+// ---------------------------------------------------------------- build --check
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `build --check` writes nothing and says whether the output is current:
+/// 0 when it is, 1 with each stale, missing and extra file listed.
+#[test]
+fn check_reports_a_current_stale_missing_and_extra_output() {
+    let ws = workspace(&["alpha", "beta"]);
+    let out = ws.path().join("out");
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "no output yet");
+    assert!(stdout(&o).contains("missing: out/terraform/alpha/dev/project/main.tf"), "{}", stdout(&o));
+    assert!(!out.exists(), "--check writes nothing");
+
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    let built = tree(&out);
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o), "");
+
+    // A change to the spec makes the files it touches stale.
+    let tagged = service("beta").replace("deploy     = manual", "deploy     = manual { tag = \"v2\" }");
+    std::fs::write(ws.path().join("services/beta.msp"), tagged).unwrap();
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let mut listed: Vec<String> = stdout(&o).lines().map(String::from).collect();
+    listed.sort();
+    assert_eq!(listed, ["stale: out/docs/beta.md", "stale: out/terraform/beta/dev/cloudrun/main.tf"]);
+    std::fs::write(ws.path().join("services/beta.msp"), service("beta")).unwrap();
+
+    std::fs::remove_file(out.join("docs/alpha.md")).unwrap();
+    std::fs::write(out.join("terraform/alpha/dev/notes.txt"), "mine").unwrap();
+    std::fs::write(out.join("terraform/beta/dev/iam/main.tf"), "edited").unwrap();
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "stale: out/terraform/beta/dev/iam/main.tf\nmissing: out/docs/alpha.md\nextra: out/terraform/alpha/dev/notes.txt\n"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 stale, 1 missing, 1 extra"));
+    // A filtered check compares only what that build writes.
+    let o = mspc(ws.path(), &["build", "--check", "--service", "beta"]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(1), "stale: out/terraform/beta/dev/iam/main.tf\n".into()));
+
+    // Nothing was written by any check.
+    let mut expected = built.clone();
+    expected.remove("docs/alpha.md");
+    expected.insert("terraform/alpha/dev/notes.txt".into(), b"mine".to_vec());
+    expected.insert("terraform/beta/dev/iam/main.tf".into(), b"edited".to_vec());
+    assert_eq!(tree(&out), expected);
+}
+
+/// A link where a generated file belongs is never current, whatever it
+/// points at; an output folder that is a link, or a workspace with errors,
+/// is an error (2), not a verdict.
+#[cfg(unix)]
+#[test]
+fn check_refuses_links_and_errors_apart_from_staleness() {
+    let ws = workspace(&["alpha"]);
+    let out = ws.path().join("out");
+    assert!(mspc(ws.path(), &["build"]).status.success());
+    let file = out.join("terraform/alpha/dev/iam/main.tf");
+    let copy = ws.path().join("copy.tf");
+    std::fs::copy(&file, &copy).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&copy, &file).unwrap();
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(1), "stale: out/terraform/alpha/dev/iam/main.tf\n".into()));
+
+    std::os::unix::fs::symlink(&out, ws.path().join("linked")).unwrap();
+    let o = mspc(ws.path(), &["build", "--check", "--out", "linked"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+
+    std::fs::write(
+        ws.path().join("services/alpha.msp"),
+        service("alpha").replace("category   = test", "category   = tset"),
+    )
+    .unwrap();
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// The pages cite the commit they were built from; a committed output
+/// cannot cite the commit that holds it, so that notice is not compared.
+#[test]
+fn check_ignores_the_pages_provenance() {
+    let ws = workspace(&["alpha"]);
+    assert!(mspc(ws.path(), &["build", "--timestamp"]).status.success());
+    let page = std::fs::read_to_string(ws.path().join("out/docs/alpha.md")).unwrap();
+    assert!(page.contains("Last updated: "), "{page}");
+    let o = mspc(ws.path(), &["build", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Anything else in a page still counts.
+    std::fs::write(
+        ws.path().join("out/docs/alpha.md"),
+        page.replace("Last updated: ", "Last updated: x").replace("# ", "## "),
+    )
+    .unwrap();
+    assert_eq!(mspc(ws.path(), &["build", "--check"]).status.code(), Some(1));
+}

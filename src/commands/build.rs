@@ -17,6 +17,8 @@ pub struct BuildArgs {
     pub filter: Filter,
     pub jobs: usize,
     pub timestamp: bool,
+    /// Compare instead of writing (`--check`).
+    pub check: bool,
 }
 
 /// Loads and checks the workspace at `path`. On errors, prints them and
@@ -55,6 +57,8 @@ pub fn write(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> R
 pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     let clean = match load_clean(args.path.as_deref(), &args.out, &output)? {
         Ok(c) => c,
+        // `--check` keeps 1 for an output that is not current.
+        Err(_) if args.check => return Ok(ExitCode::from(2)),
         Err(code) => return Ok(code),
     };
     let services = &clean.services;
@@ -90,9 +94,60 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     regenerated.extend(services.iter().filter(|s| f.wants_service(s)).map(|s| docs::page_path(&s.id)));
     regenerated.push("docs/index.md".into());
     let filtered = f.service.is_some() || f.env.is_some();
-    write(&args.out, &files, |rel| {
+    let keep = |rel: &str| {
         rel.starts_with("reference/") || (filtered && !regenerated.iter().any(|p| rel.starts_with(p.as_str())))
-    })?;
+    };
+    if args.check {
+        return check(&args.out, &files, keep);
+    }
+    write(&args.out, &files, keep)?;
     super::err(&format!("wrote {} files for {envs} environments to `{}`", files.len(), args.out.display()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `build --check`: the output folder against what the build would write.
+fn check(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<ExitCode, CliError> {
+    let drift = outdir::compare(out, files, keep, same_output).map_err(|e| match e {
+        outdir::OutError::NotAFolder(path, what) => CliError::NotAFile { path, what },
+        outdir::OutError::NotOurs(path) => CliError::NotOurOutput(path),
+        outdir::OutError::Read(path, error) | outdir::OutError::Io(path, error) => CliError::Io { path, error },
+    })?;
+    if drift.is_empty() {
+        super::err(&format!("`{}` is what the build writes: {} files", out.display(), files.len()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (what, paths) in [("stale", &drift.stale), ("missing", &drift.missing), ("extra", &drift.extra)] {
+        for p in paths {
+            super::out(&format!("{what}: {}\n", out.join(p).display()));
+        }
+    }
+    super::err(&format!(
+        "`{}` is not what the build writes: {} stale, {} missing, {} extra; run `mspc build` to update it",
+        out.display(),
+        drift.stale.len(),
+        drift.missing.len(),
+        drift.extra.len()
+    ));
+    Ok(ExitCode::from(1))
+}
+
+/// Equal contents, except that a page's provenance notice (the revision
+/// and time it was generated from) is not compared: an output committed
+/// with its sources cannot cite the commit that holds it.
+fn same_output(rel: &str, have: &[u8], want: &[u8]) -> bool {
+    if !rel.ends_with(".md") {
+        return have == want;
+    }
+    let strip = |bytes: &[u8]| -> Option<String> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        Some(
+            text.lines()
+                .filter(|l| !l.starts_with("Generated from: ") && !l.starts_with("Last updated: "))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    };
+    // Without provenance the notice has no blank line before its end.
+    let normal = |bytes: &[u8]| strip(bytes).map(|t| t.replacen("'mspc build'\n\n-->", "'mspc build'\n-->", 1));
+    matches!((normal(have), normal(want)), (Some(a), Some(b)) if a == b)
 }

@@ -352,6 +352,57 @@ fn uri_path(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(out).ok()?))
 }
 
+/// One open document as the client sees it.
+pub(crate) struct Doc {
+    pub(crate) path: PathBuf,
+    pub(crate) uri: String,
+    pub(crate) text: String,
+    pub(crate) version: i64,
+}
+
+impl Doc {
+    pub(crate) fn open(server: &Server, root: &Path, rel: &str, text: &str) -> Result<Doc, String> {
+        let path = root.join(rel);
+        let uri = encode_path(&path);
+        let doc = json!({ "uri": uri, "languageId": "msp", "version": 1, "text": text });
+        server.notify("textDocument/didOpen", json!({ "textDocument": doc }))?;
+        Ok(Doc { path, uri, text: text.to_string(), version: 1 })
+    }
+
+    /// Replaces `from..to` with `new` and waits for the diagnostics of the
+    /// new version: errors exactly when `error` says. The time from sending
+    /// the change to its diagnostics.
+    pub(crate) fn edit(
+        &mut self,
+        server: &Server,
+        from: usize,
+        to: usize,
+        new: &str,
+        error: bool,
+    ) -> Result<Duration, String> {
+        let range = json!({ "start": position(&self.text, from), "end": position(&self.text, to) });
+        self.text.replace_range(from..to, new);
+        self.version += 1;
+        let params = json!({
+            "textDocument": { "uri": self.uri, "version": self.version },
+            "contentChanges": [{ "range": range, "text": new }],
+        });
+        let sent = server.notify("textDocument/didChange", params)?;
+        let got = server.diagnostics(&self.path, self.version, STEP_TIMEOUT)?;
+        let (errors, total) = counts(&got.msg);
+        if error != (errors > 0) || (!error && total != 0) {
+            return Err(format!(
+                "edit {} of {}: expected {}, got {}",
+                self.version,
+                self.path.display(),
+                if error { "an error" } else { "no diagnostics" },
+                got.msg["params"]["diagnostics"]
+            ));
+        }
+        Ok(got.at - sent)
+    }
+}
+
 /// An LSP position (UTF-16 columns) of a byte offset.
 pub(crate) fn position(text: &str, offset: usize) -> Value {
     let before = &text[..offset];
@@ -399,12 +450,10 @@ fn summary(samples: &[Duration], what: &str) -> Result<Summary, String> {
 }
 
 fn measure(opts: &Options, work: &Workload, root: &Path) -> Result<Report, String> {
-    let focus_path = root.join(&work.focus);
-    let uri = encode_path(&focus_path);
-    let mut text = work.files[&work.focus].clone();
-    let m = marks(&text)?;
+    let text = &work.files[&work.focus];
+    let m = marks(text)?;
     let mut server = Server::spawn(&opts.mspc, root)?;
-    let result = session(opts, &mut server, root, &focus_path, &uri, &mut text, &m);
+    let result = session(opts, &mut server, root, &work.focus, text, &m);
     let mem = if result.is_ok() { memory(server.child.id()) } else { (None, None) };
     let answered = server.answered.load(Ordering::Relaxed);
     server.stop();
@@ -485,16 +534,14 @@ fn session(
     opts: &Options,
     server: &mut Server,
     root: &Path,
-    focus: &Path,
-    uri: &str,
-    text: &mut String,
+    focus: &str,
+    text: &str,
     m: &Marks,
 ) -> Result<Session, String> {
     let start = Instant::now();
     let (server_name, initialize) = initialize(server, root)?;
-    let doc = json!({ "uri": uri, "languageId": "msp", "version": 1, "text": *text });
-    server.notify("textDocument/didOpen", json!({ "textDocument": doc }))?;
-    let first = server.diagnostics(focus, 1, LOAD_TIMEOUT)?;
+    let mut doc = Doc::open(server, root, focus, text)?;
+    let first = server.diagnostics(&doc.path, 1, LOAD_TIMEOUT)?;
     let load = first.at - start;
     if counts(&first.msg).1 != 0 {
         return Err(format!("the generated workspace is not clean in the server: {}", first.msg["params"]));
@@ -502,28 +549,10 @@ fn session(
 
     // Edits: flip `max` between 5 and 6; every 10th edit sets it to 0 (an
     // error, below its range), and the next one fixes it.
-    let mut version = 1;
     let mut digit = '5';
     let mut edits = Vec::with_capacity(opts.iterations);
     let mut error_edits = 0;
-    let edit = |server: &Server, text: &mut String, version: i64, new: char| -> Result<Duration, String> {
-        let range = json!({ "start": position(text, m.max_digit), "end": position(text, m.max_digit + 1) });
-        text.replace_range(m.max_digit..m.max_digit + 1, new.encode_utf8(&mut [0; 4]));
-        let change = json!({ "range": range, "text": new.to_string() });
-        let params = json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] });
-        let sent = server.notify("textDocument/didChange", params)?;
-        let got = server.diagnostics(focus, version, STEP_TIMEOUT)?;
-        let (errors, total) = counts(&got.msg);
-        let wanted_error = new == '0';
-        if wanted_error != (errors > 0) || (!wanted_error && total != 0) {
-            return Err(format!(
-                "edit {version} (`max = {new}`) expected {} but got {}",
-                if wanted_error { "an error" } else { "no diagnostics" },
-                got.msg["params"]["diagnostics"]
-            ));
-        }
-        Ok(got.at - sent)
-    };
+    let mut buf = [0; 4];
     for i in 1..=opts.iterations {
         let new = if i % 10 == 0 {
             '0'
@@ -532,16 +561,15 @@ fn session(
         } else {
             '5'
         };
-        version += 1;
-        edits.push(edit(server, text, version, new)?);
+        edits.push(doc.edit(server, m.max_digit, m.max_digit + 1, new.encode_utf8(&mut buf), new == '0')?);
         error_edits += usize::from(new == '0');
         digit = new;
     }
     if digit == '0' {
         // Leave a clean document for completion and hover (not timed).
-        version += 1;
-        edit(server, text, version, '5')?;
+        doc.edit(server, m.max_digit, m.max_digit + 1, "5", false)?;
     }
+    let (uri, text) = (&doc.uri, &doc.text);
 
     // Completion at a key position in `prod`, and hover on a key.
     let tdoc = json!({ "uri": uri });

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::lsp::{self, Server};
+use crate::lsp::{self, Doc, Server};
 use crate::workload::Workload;
 use crate::{machine, run};
 
@@ -137,49 +137,6 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         return Err(format!("the reference ({}) must be a multiple of {CHECKPOINT} up to --edits", opts.reference));
     }
     run::in_generated_workspace(opts.services, opts.seed, "soak", false, |work, root| session(opts, work, root))
-}
-
-/// One open document as the client sees it.
-struct Doc {
-    path: std::path::PathBuf,
-    uri: String,
-    text: String,
-    version: i64,
-}
-
-impl Doc {
-    fn open(server: &Server, root: &Path, rel: &str, text: &str) -> Result<Doc, String> {
-        let path = root.join(rel);
-        let uri = lsp::encode_path(&path);
-        let doc = json!({ "uri": uri, "languageId": "msp", "version": 1, "text": text });
-        server.notify("textDocument/didOpen", json!({ "textDocument": doc }))?;
-        Ok(Doc { path, uri, text: text.to_string(), version: 1 })
-    }
-
-    /// Replaces `from..to` with `new` and waits for the diagnostics of the
-    /// new version: errors exactly when `error` says.
-    fn edit(&mut self, server: &Server, from: usize, to: usize, new: &str, error: bool) -> Result<(), String> {
-        let range = json!({ "start": lsp::position(&self.text, from), "end": lsp::position(&self.text, to) });
-        self.text.replace_range(from..to, new);
-        self.version += 1;
-        let params = json!({
-            "textDocument": { "uri": self.uri, "version": self.version },
-            "contentChanges": [{ "range": range, "text": new }],
-        });
-        server.notify("textDocument/didChange", params)?;
-        let got = server.diagnostics(&self.path, self.version, lsp::STEP_TIMEOUT)?;
-        let (errors, total) = lsp::counts(&got.msg);
-        if error != (errors > 0) || (!error && total != 0) {
-            return Err(format!(
-                "edit {} of {}: expected {}, got {}",
-                self.version,
-                self.path.display(),
-                if error { "an error" } else { "no diagnostics" },
-                got.msg["params"]["diagnostics"]
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// What a branch switch does to the disk: some files deleted, then written

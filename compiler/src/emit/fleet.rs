@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::ir::{Category, Deploy, Environment, Kind, Service};
+use crate::ir::{Category, Environment, Kind, Service};
 
 #[derive(Debug, Serialize)]
 pub struct Fleet {
@@ -52,14 +52,6 @@ pub struct FleetEnvironment {
     pub domain: Option<String>,
 }
 
-fn deploy_type(d: &Deploy) -> &'static str {
-    match d {
-        Deploy::Manual { .. } => "manual",
-        Deploy::Subscription { .. } => "subscription",
-        Deploy::Rollout => "rollout",
-    }
-}
-
 /// The resources an environment has, by the names the specs give them.
 fn resources(env: &Environment) -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -94,7 +86,7 @@ pub fn fleet(services: &[&Service]) -> Fleet {
             .environments
             .iter()
             .map(|env| {
-                let deploy = deploy_type(&env.deploy);
+                let deploy = env.deploy.kind();
                 let resources = resources(env);
                 *totals.environments.entry(env.category.as_str()).or_default() += 1;
                 *totals.deploy_types.entry(deploy).or_default() += 1;

@@ -441,9 +441,10 @@ impl<'a> Converter<'a> {
         let file = self.file;
         let err =
             |code: Code, range: TextRange, msg: String| Box::new(Diagnostic::new(code, Span::new(file, range), msg));
+        let field =
+            || lookup(rule.msp).ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")));
         let typed = |me: &Self, unit: Option<u64>, template: bool| -> Result<Option<Value>, Box<Diagnostic>> {
-            let (def, ty) = lookup(rule.msp)
-                .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
+            let (def, ty) = field()?;
             me.typed(key, def, &ty, node, Reading { unit, template, item: false }).map(Some)
         };
         match rule.conv {
@@ -633,15 +634,13 @@ impl<'a> Converter<'a> {
                     d.help = Some("MSP took a duration such as `60s` or `5m`, a multiple of 60s".into());
                     return Err(d);
                 };
-                let (def, ty) = lookup(rule.msp)
-                    .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
+                let (def, ty) = field()?;
                 let minutes = Node::int(seconds / 60, node.range);
                 self.typed(key, def, &ty, &minutes, Reading { unit: Some(MINUTES), template: false, item: false })
                     .map(Some)
             }
             Conv::OneItem => {
-                let (def, ty) = lookup(rule.msp)
-                    .ok_or_else(|| err(Code::YamlValue, node.range, format!("`{key}` has no `.msp` field")))?;
+                let (def, ty) = field()?;
                 let Ty::List(item) = ty else { return Err(no_equivalent(node, self.file)) };
                 let value = self.typed(key, def, &item, node, Reading { unit: None, template: false, item: true })?;
                 Ok(Some(Value::List(vec![Item { value, comments: Vec::new() }])))
@@ -1084,6 +1083,7 @@ fn go_duration_seconds(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::schema::{Constraint, Pattern};
 
     #[test]
     fn go_durations_read_as_go_reads_them() {
@@ -1094,7 +1094,6 @@ mod tests {
             assert_eq!(go_duration_seconds(bad), None, "{bad}");
         }
     }
-    use crate::check::schema::{Constraint, Pattern};
 
     #[test]
     fn templates_become_interpolation() {

@@ -25,8 +25,6 @@ pub struct Node {
 }
 
 impl Node {
-    /// The empty string where `self` is: what yaml.v3 reads a `null` map
-    /// value into when the map holds strings.
     /// A plain integer scalar at `range`, for a value read from another form.
     pub fn int(value: u64, range: TextRange) -> Node {
         let text = value.to_string();
@@ -34,6 +32,8 @@ impl Node {
         Node { kind: NodeKind::Scalar { text, plain: true }, range, size: 1, bytes }
     }
 
+    /// The empty string where `self` is: what yaml.v3 reads a `null` map
+    /// value into when the map holds strings.
     pub fn empty_string(&self) -> Node {
         Node { kind: NodeKind::Scalar { text: String::new(), plain: false }, range: self.range, size: 1, bytes: 0 }
     }

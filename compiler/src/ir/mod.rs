@@ -99,6 +99,17 @@ pub enum Deploy {
     Rollout,
 }
 
+impl Deploy {
+    /// The deploy type as the spec names it: `manual`, `subscription`, `rollout`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Deploy::Manual { .. } => "manual",
+            Deploy::Subscription { .. } => "subscription",
+            Deploy::Rollout => "rollout",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Environment {
     pub id: String,

@@ -155,15 +155,10 @@ fn environment(out: &mut String, ctx: &Ctx<'_>) {
             resources.push(local_link(&heading, 4, &heading));
         }
     }
-    let deploy = match env.deploy {
-        Deploy::Manual { .. } => "manual",
-        Deploy::Subscription { .. } => "subscription",
-        Deploy::Rollout => "rollout",
-    };
     let mut rows = vec![
         ("Project ID".to_string(), link(&code(project), &links::cloud_run(project, job))),
         ("Category".into(), format!("**{}**", env.category.as_str())),
-        ("Deployment type".into(), code(deploy)),
+        ("Deployment type".into(), code(env.deploy.kind())),
         ("Resources".into(), if resources.is_empty() { "none".into() } else { resources.join(", ") }),
         ("Slack notifications".into(), slack_cell(ctx)),
         ("Alert policies".into(), alert_policies_cell(ctx)),
@@ -304,7 +299,7 @@ fn cloud_run(out: &mut String, ctx: &Ctx<'_>) {
     );
     let _ = match &env.deploy {
         Deploy::Manual { tag } => writeln!(out, ", running the image tag {} set in its specification.", code(tag)),
-        Deploy::Subscription { tag } if crate::ir::image::registry_image(&ctx.service.image).is_some() => writeln!(
+        Deploy::Subscription { tag } if ctx.followed_image().is_some() => writeln!(
             out,
             ", following the image tag {}: each Terraform plan of the `cloudrun` workspace resolves it to its \
              current digest, so the first run after a new image is pushed under the tag deploys it.",

@@ -3,7 +3,7 @@
 
 use super::Stack;
 use super::ctx::Ctx;
-use super::hcl::{Blk, File, b, call, r, s, strs};
+use super::hcl::{Blk, Expr, File, b, call, r, s, strs};
 use super::outputs::output;
 use super::providers::{Provider, provider_blocks, terraform_block};
 
@@ -73,24 +73,20 @@ pub fn build(ctx: &Ctx<'_>) -> Stack {
     // Data access is audited, so access to secrets, data and configuration
     // leaves a trail, as far as `platform.audit_logs` asks (they cost).
     if audit.applies_to(env.category) {
-        let logs = || audit.data_access.iter().map(|t| Blk::new("audit_log_config").set("log_type", s(t.log_type())));
+        let config = |name: &str, for_each: Option<Expr>, service: Expr| {
+            Blk::resource("google_project_iam_audit_config", name)
+                .set_opt("for_each", for_each)
+                .set("project", r("google_project.project.project_id"))
+                .set("service", service)
+                .blocks(audit.data_access.iter().map(|t| Blk::new("audit_log_config").set("log_type", s(t.log_type()))))
+        };
         let (all, apis): (Vec<&String>, Vec<&String>) = audit.services.iter().partition(|s| *s == "allServices");
         if !all.is_empty() {
-            f.add(
-                Blk::resource("google_project_iam_audit_config", "all_services")
-                    .set("project", r("google_project.project.project_id"))
-                    .set("service", s("allServices"))
-                    .blocks(logs()),
-            );
+            f.add(config("all_services", None, s("allServices")));
         }
         if !apis.is_empty() {
-            f.add(
-                Blk::resource("google_project_iam_audit_config", "services")
-                    .set("for_each", call("toset", [strs(&apis)]))
-                    .set("project", r("google_project.project.project_id"))
-                    .set("service", r("each.value"))
-                    .blocks(logs()),
-            );
+            // Named APIs as one resource: no Terraform name is made from theirs.
+            f.add(config("services", Some(call("toset", [strs(&apis)])), r("each.value")));
         }
     }
     f.add(Blk::new("locals").set("apis", strs(&apis)));

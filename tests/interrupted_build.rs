@@ -1,14 +1,19 @@
-//! Killing `mspc build` at any moment leaves the output folder either as it
-//! was before or complete after, never mixed; the next build removes what a
-//! killed one left beside it (issue 7).
+//! Killing `mspc build` at any moment never leaves an environment's folder
+//! half written (issues 7 and 17):
 //!
-//! Each kill lands at a random moment of a build of the examples (127
-//! files): while it loads and generates, while it writes the new tree beside
-//! the output (a good part of a debug build), while it swaps it in or
-//! deletes the old tree, or after it has finished. Each round starts from
-//! the old output, written by a complete build, which also measures how long
-//! a build takes under the machine's current load; the delay is a random
-//! fraction (0 to 1.3) of that. `MSPC_KILL_SEED` replays the fractions.
+//! - into a previous output, which a build updates in place, each
+//!   environment's folder and each other file is as it was or complete, and
+//!   the marker says "not current" unless the whole output is one build's;
+//!   `mspc build --check` then fails, and the next build completes it;
+//! - into no output, which a build writes beside and moves in place, the
+//!   output is missing or complete.
+//!
+//! Each kill lands at a random moment of a build of the examples: while it
+//! loads and generates, while it writes, while it swaps folders in or deletes
+//! old ones, or after it has finished. Each round starts from the old state,
+//! written by a complete build, which also measures how long a build takes
+//! under the machine's current load; the delay is a random fraction (0 to
+//! 1.3, or 1.6 for updates) of that. `MSPC_KILL_SEED` replays the fractions.
 
 #![cfg(unix)]
 
@@ -22,8 +27,10 @@ use std::time::{Duration, Instant};
 use common::{TempDir, tree};
 
 const KILLS: usize = 50;
-const SERVICE: &str = "services/gatekeeper/gatekeeper.msp";
-const DESCRIPTION: &str = "Hourly abuse detection and account bans for Cody";
+/// A platform setting every stack of every environment prints.
+const SETTING: &str = "terraform_version           = \"1.3.10\"";
+const CHANGED: &str = "terraform_version           = \"1.3.11\"";
+const MARKER: &str = ".mspc-output";
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -36,6 +43,53 @@ fn examples() -> TempDir {
         std::fs::write(p, bytes).unwrap();
     }
     dir
+}
+
+/// The unit a build replaces at once: an environment's folder, or the file.
+fn unit(rel: &str) -> String {
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts[0] == "terraform" && parts.len() > 3 { parts[..3].join("/") } else { rel.to_string() }
+}
+
+/// `tree` by unit, the marker and any temporary (a name with `.mspc-new-`
+/// or `.mspc-old-`) left out.
+fn units(t: &Tree) -> BTreeMap<String, Tree> {
+    let mut by: BTreeMap<String, Tree> = BTreeMap::new();
+    for (rel, bytes) in t {
+        if rel != MARKER && !temporary(rel) {
+            by.entry(unit(rel)).or_default().insert(rel.clone(), bytes.clone());
+        }
+    }
+    by
+}
+
+fn temporary(rel: &str) -> bool {
+    rel.contains(".mspc-new-") || rel.contains(".mspc-old-")
+}
+
+/// Starts `mspc build` and kills it after `delay` (SIGKILL; a build that
+/// has already exited is left alone).
+fn killed_build(ws: &Path, delay: Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(ws)
+        .arg("build")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run mspc");
+    std::thread::sleep(delay);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+fn seed() -> u64 {
+    let seed = match std::env::var("MSPC_KILL_SEED") {
+        Ok(s) => s.trim().parse::<u64>().expect("MSPC_KILL_SEED: a number"),
+        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
+    };
+    println!("seed {seed} (MSPC_KILL_SEED={seed} replays the delays)");
+    seed
 }
 
 /// Runs `mspc build` to the end and returns how long it took.
@@ -85,91 +139,128 @@ impl Rng {
 }
 
 #[test]
-fn a_build_killed_at_any_moment_leaves_the_old_output_or_the_new_one() {
+fn a_build_killed_while_updating_leaves_each_environment_as_it_was_or_complete() {
     let started = Instant::now();
     let ws = examples();
     let out = ws.path().join("out");
-    let service = ws.path().join(SERVICE);
-    let old_text = std::fs::read_to_string(&service).unwrap();
-    assert!(old_text.contains(DESCRIPTION), "{SERVICE} no longer has the description this test changes");
-    let new_text = old_text.replace(DESCRIPTION, "Abuse detection and account bans, changed by a test");
-    let old_state = || std::fs::write(&service, &old_text).unwrap();
-    let new_state = || std::fs::write(&service, &new_text).unwrap();
+    let platform = ws.path().join("platform.msp");
+    let old_text = std::fs::read_to_string(&platform).unwrap();
+    assert!(old_text.contains(SETTING), "platform.msp no longer has the setting this test changes");
+    let new_text = old_text.replace(SETTING, CHANGED);
+    let old_state = || std::fs::write(&platform, &old_text).unwrap();
+    let new_state = || std::fs::write(&platform, &new_text).unwrap();
 
     build(ws.path());
     let old = tree(&out);
     new_state();
-    // One full build replacing the old output: what every killed build does.
     let took = build(ws.path());
     let new = tree(&out);
-    assert!(old.contains_key(".mspc-output") && new.contains_key(".mspc-output"), "the marker is missing");
-    assert_ne!(old, new, "changing a description changed no output file");
-    assert_eq!(old.keys().collect::<Vec<_>>(), new.keys().collect::<Vec<_>>(), "the change added or removed files");
+    let (old_units, new_units) = (units(&old), units(&new));
+    assert_eq!(old_units.keys().collect::<Vec<_>>(), new_units.keys().collect::<Vec<_>>(), "units came or went");
+    let changing = old_units.iter().filter(|(k, v)| new_units[*k] != **v).count();
+    assert!(changing >= 20, "the setting changed only {changing} units: too few to catch a build half way");
+    let plain = old[MARKER].clone();
+    assert_eq!(plain, new[MARKER]);
 
-    let seed = match std::env::var("MSPC_KILL_SEED") {
-        Ok(s) => s.trim().parse::<u64>().expect("MSPC_KILL_SEED: a number"),
-        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
-    };
-    // xorshift must not start from 0.
+    let seed = seed();
     let mut rng = Rng(seed | 1);
-    println!("seed {seed} (MSPC_KILL_SEED={seed} replays the delays); one build: {took:?}; {} files", new.len());
-
-    // Outcomes, and how many of each left this build's temporary folder
-    // (killed while writing the new tree, or while deleting the old one).
-    let (mut ended_old, mut ended_new, mut while_writing, mut while_deleting) = (0, 0, 0, 0);
-    let (mut shortest, mut longest) = (took, took);
+    println!("one build: {took:?}; {} files, {changing} units change", new.len());
+    let (mut ended_old, mut ended_new, mut mixed, mut checked) = (0, 0, 0, 0);
     for i in 0..KILLS {
-        // The old output, by a complete build over what the last kill left,
-        // which also measures how long a build takes now: the machine's load
-        // changes, and delays from one early measurement can all fall short
-        // of the build's end.
         old_state();
         let took = build(ws.path());
         assert!(tree(&out) == old, "a complete build after kill {i} did not write the old output (seed {seed})");
-        (shortest, longest) = (shortest.min(took), longest.max(took));
         new_state();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mspc"))
-            .current_dir(ws.path())
-            .arg("build")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run mspc");
-        let fraction = rng.up_to(1300) as f64 / 1000.0;
-        let delay = took.mul_f64(fraction);
-        std::thread::sleep(delay);
-        // SIGKILL; a build that has already exited is left alone.
-        child.kill().unwrap();
-        child.wait().unwrap();
+        // Up to 1.6 times: an update's end (the marker) comes after its
+        // deletions, later in its run than a fresh build's.
+        let delay = took.mul_f64(rng.up_to(1600) as f64 / 1000.0);
+        killed_build(ws.path(), delay);
         let got = tree(&out);
-        let own = format!("-{}", child.id());
-        let left_own = leftovers(ws.path()).iter().any(|n| n.ends_with(&own));
+        let got_units = units(&got);
+        assert_eq!(
+            got_units.keys().collect::<Vec<_>>(),
+            new_units.keys().collect::<Vec<_>>(),
+            "kill {i} after {delay:?} (seed {seed}): a unit is missing or extra"
+        );
+        let mut olds = 0;
+        for (k, v) in &got_units {
+            if *v == old_units[k] {
+                olds += 1;
+            } else {
+                assert!(
+                    *v == new_units[k],
+                    "kill {i} after {delay:?} (seed {seed}) left `{k}` half written: against the old {}; against the new {}",
+                    difference(v, &old_units[k]),
+                    difference(v, &new_units[k])
+                );
+            }
+        }
+        let marker_plain = got.get(MARKER) == Some(&plain);
+        let whole_new = got == new;
         if got == old {
             ended_old += 1;
-            while_writing += usize::from(left_own);
-        } else if got == new {
+        } else if whole_new {
             ended_new += 1;
-            while_deleting += usize::from(left_own);
         } else {
-            panic!(
-                "kill {i} after {delay:?} (seed {seed}) left a mixed output: against the old tree {}; against the new {}",
-                difference(&got, &old),
-                difference(&got, &new)
+            mixed += 1;
+            assert!(
+                !marker_plain,
+                "kill {i} (seed {seed}): {olds} old units and the rest new, or temporaries, under a marker that says the output is current"
             );
+        }
+        // The check agrees with the tree: current exactly when it is the new
+        // output (every fifth kill, and every mixed one).
+        if i % 5 == 0 || !(got == old || whole_new) {
+            checked += 1;
+            let o = common::mspc(ws.path(), &["build", "--check"]);
+            let want = if whole_new { 0 } else { 1 };
+            assert_eq!(common::code(&o), want, "kill {i} (seed {seed}): build --check said\n{}", common::stderr(&o));
         }
     }
     println!(
-        "{KILLS} kills, each after 0 to 1.3 times a build ({shortest:?} to {longest:?}): \
-         {ended_old} left the old output ({while_writing} of them killed while writing the new tree), \
-         {ended_new} the new one ({while_deleting} of them killed while deleting the old tree)"
+        "{KILLS} kills: {ended_old} left the old output, {ended_new} the new one, {mixed} some environments of each \
+         (or temporaries), with the marker saying so; {checked} checked with build --check"
     );
-    assert!(ended_old > 0, "no kill landed before the build replaced the output (seed {seed})");
-    assert!(ended_new > 0, "no kill landed after the build replaced the output (seed {seed})");
+    assert!(ended_old > 0, "no kill landed before the build changed the output (seed {seed})");
+    assert!(ended_new > 0, "no kill landed after the build completed (seed {seed})");
 
     // The next build completes, and removes what the killed ones left.
     build(ws.path());
     assert!(tree(&out) == new, "a build after the kills did not write the new output");
     assert_eq!(leftovers(ws.path()), Vec::<String>::new(), "temporary folders left beside the output");
     println!("took {:?} in all", started.elapsed());
+}
+
+#[test]
+fn a_first_build_killed_at_any_moment_leaves_no_output_or_a_complete_one() {
+    let ws = examples();
+    let out = ws.path().join("out");
+    build(ws.path());
+    let complete = tree(&out);
+    let seed = seed();
+    let mut rng = Rng(seed | 1);
+    let (mut none, mut whole) = (0, 0);
+    for i in 0..KILLS / 2 {
+        // A fresh build first, measuring how long one takes under the
+        // machine's current load.
+        if out.exists() {
+            std::fs::remove_dir_all(&out).unwrap();
+        }
+        let took = build(ws.path());
+        std::fs::remove_dir_all(&out).unwrap();
+        let delay = took.mul_f64(rng.up_to(1300) as f64 / 1000.0);
+        killed_build(ws.path(), delay);
+        if !out.exists() {
+            none += 1;
+        } else {
+            let got = tree(&out);
+            assert!(got == complete, "kill {i} after {delay:?} (seed {seed}): {}", difference(&got, &complete));
+            whole += 1;
+        }
+    }
+    println!("{} kills: {none} left no output, {whole} a complete one", KILLS / 2);
+    assert!(none > 0 && whole > 0, "the kills did not land on both sides of the move (seed {seed})");
+    build(ws.path());
+    assert!(tree(&out) == complete);
+    assert_eq!(leftovers(ws.path()), Vec::<String>::new(), "temporary folders left beside the output");
 }

@@ -45,7 +45,11 @@ pub fn docs_meta(root: &Path, timestamp: bool) -> DocsMeta {
     DocsMeta { revision: crate::git::revision(root), timestamp }
 }
 
-pub fn write(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<(), CliError> {
+pub fn write(
+    out: &Path,
+    files: &[OutputFile],
+    keep: impl Fn(&str) -> bool + Sync,
+) -> Result<outdir::Written, CliError> {
     outdir::replace(out, files, keep).map_err(|e| match e {
         outdir::OutError::NotOurs(p) => CliError::NotOurOutput(p),
         outdir::OutError::NotAFolder(path, what) => CliError::NotAFile { path, what },
@@ -100,8 +104,13 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     if args.check {
         return check(&args.out, &files, keep);
     }
-    write(&args.out, &files, keep)?;
-    super::err(&format!("wrote {} files for {envs} environments to `{}`", files.len(), args.out.display()));
+    let what = match write(&args.out, &files, keep)? {
+        outdir::Written::Whole => format!("wrote {}", super::plural(files.len(), "file")),
+        outdir::Written::Updated(u) => {
+            format!("wrote {} ({} unchanged, {} removed)", super::plural(u.written, "file"), u.unchanged, u.removed)
+        }
+    };
+    super::err(&format!("{what} for {envs} environments to `{}`", args.out.display()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,6 +129,10 @@ fn check(out: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Resul
         for p in paths {
             super::out(&format!("{what}: {}\n", out.join(p).display()));
         }
+    }
+    let marker = out.join(outdir::MARKER);
+    if drift.stale.iter().any(|p| p == outdir::MARKER) && std::fs::read(&marker).is_ok_and(|b| b == outdir::BUSY) {
+        super::err(&format!("a build into `{}` did not complete (it was interrupted)", out.display()));
     }
     super::err(&format!(
         "`{}` is not what the build writes: {} stale, {} missing, {} extra; run `mspc build` to update it",

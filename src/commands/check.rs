@@ -145,15 +145,11 @@ fn within(file: &str, rels: &[String]) -> bool {
     rels.iter().any(|r| r.is_empty() || file == r || Path::new(file).starts_with(r))
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
 fn summary(errors: usize, warnings: usize) {
     match (errors, warnings) {
         (0, 0) => super::err("ok: no problems found"),
-        (e, 0) => super::err(&format!("{} found", plural(e, "error"))),
-        (0, w) => super::err(&format!("{} found", plural(w, "warning"))),
-        (e, w) => super::err(&format!("{} and {} found", plural(e, "error"), plural(w, "warning"))),
+        (e, 0) => super::err(&format!("{} found", super::plural(e, "error"))),
+        (0, w) => super::err(&format!("{} found", super::plural(w, "warning"))),
+        (e, w) => super::err(&format!("{} and {} found", super::plural(e, "error"), super::plural(w, "warning"))),
     }
 }

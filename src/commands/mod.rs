@@ -236,6 +236,11 @@ pub fn find_environment<'a>(
     }
 }
 
+/// "1 error", "2 errors".
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// "the services are `a`, `b`, …" (the first ten).
 pub fn listing<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> String {
     let ids: Vec<String> = ids.map(|i| format!("`{i}`")).collect();

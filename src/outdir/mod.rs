@@ -1,4 +1,7 @@
-//! Replacing an output folder all at once. The new tree is written into a
+//! Writing an output folder. A previous output (a real folder carrying the
+//! marker, holding only files and folders) is updated in place, unit by
+//! unit, writing only what changed: `update.rs`. Anything else (no output
+//! yet, or one holding a link) is replaced all at once. The new tree is written into a
 //! temporary folder `.{name}.mspc-new-{random}` beside the target, created
 //! exclusively (a folder or link already under that name makes it fail, never
 //! followed); only when it is complete does it take the target's place, so a
@@ -39,6 +42,9 @@ use std::path::{Path, PathBuf};
 use mspc_compiler::db::load;
 use mspc_compiler::emit::OutputFile;
 
+mod update;
+pub use update::{BUSY, Updated};
+
 /// Marks a folder as mspc's output: only such a folder (or an empty or
 /// missing one) is ever replaced, so `--out .` cannot delete a workspace.
 pub const MARKER: &str = ".mspc-output";
@@ -74,9 +80,19 @@ fn replaceable(dir: &Path) -> Result<bool, OutError> {
     Ok(entries.next().is_none())
 }
 
-/// Replaces `target` with `files`, keeping the old files for which `keep`
-/// says so (those outside a filtered build).
-pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool) -> Result<(), OutError> {
+/// What a build did to its output folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// A new folder, or a previous one replaced whole: every file written.
+    Whole,
+    /// A previous output updated in place (`update.rs`).
+    Updated(Updated),
+}
+
+/// Makes `target` hold `files`, keeping the old files for which `keep`
+/// says so (those outside a filtered build): a previous output is updated
+/// in place where it can be (`update.rs`), else replaced whole.
+pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool + Sync) -> Result<Written, OutError> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -88,6 +104,11 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool)
         return Err(OutError::NotOurs(target.to_path_buf()));
     }
     remove_stale(&parent, &name, target)?;
+    if previous_output(target)
+        && let Some(updated) = update::update(target, files, &keep)?
+    {
+        return Ok(Written::Updated(updated));
+    }
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.mspc-{NEW}-"))
         .rand_bytes(RANDOM)
@@ -98,7 +119,14 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool)
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    result
+    result.map(|()| Written::Whole)
+}
+
+/// Whether `target` is a real folder carrying the marker, a file (not a
+/// link): a previous output that may be updated in place.
+fn previous_output(target: &Path) -> bool {
+    std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir())
+        && std::fs::symlink_metadata(target.join(MARKER)).is_ok_and(|m| m.is_file())
 }
 
 /// Fills the fresh folder `tmp`: the kept files of `target`, then `files`.
@@ -316,11 +344,16 @@ fn remove_stale(parent: &Path, name: &str, target: &Path) -> Result<(), OutError
         std::fs::rename(&previous, target).map_err(io_at(target))?;
     }
     for (path, _) in stale {
-        let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
-        let removed = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-        removed.map_err(io_at(&path))?;
+        remove_any(&path)?;
     }
     Ok(())
+}
+
+/// Removes a file, link or folder (a link itself, never what it names).
+fn remove_any(path: &Path) -> Result<(), OutError> {
+    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    let removed = if is_dir { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+    removed.map_err(io_at(path))
 }
 
 /// Puts the complete tree `tmp` in place of `target`.
@@ -539,6 +572,84 @@ mod tests {
         std::os::unix::fs::symlink(dir.join("secret"), out.join("kept/leak.tf")).unwrap();
         replace(&out, &files(&[("b.tf", "new")]), |rel| rel.starts_with("kept/")).unwrap();
         assert_eq!(walk(&out).unwrap(), [MARKER, "b.tf", "kept/a.tf"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn inode(p: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::symlink_metadata(p).unwrap().ino()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_update_rewrites_only_the_changed_units_and_removes_the_gone_ones() {
+        let dir = scratch("update");
+        let out = dir.join("out");
+        let first = files(&[
+            ("docs/a.md", "page a"),
+            ("docs/b.md", "page b"),
+            ("terraform/a/dev/cloudrun/main.tf", "a dev"),
+            ("terraform/a/dev/iam/main.tf", "a dev iam"),
+            ("terraform/a/prod/cloudrun/main.tf", "a prod"),
+            ("terraform/b/dev/cloudrun/main.tf", "b dev"),
+        ]);
+        assert_eq!(replace(&out, &first, |_| false).unwrap(), Written::Whole);
+        let before: BTreeMap<String, u64> =
+            walk(&out).unwrap().into_iter().map(|r| (r.clone(), inode(&out.join(r)))).collect();
+        let second = files(&[
+            ("docs/a.md", "page a, changed"),
+            ("terraform/a/dev/cloudrun/main.tf", "a dev"),
+            ("terraform/a/dev/iam/main.tf", "a dev iam, changed"),
+            ("terraform/a/prod/cloudrun/main.tf", "a prod"),
+        ]);
+        let got = replace(&out, &second, |_| false).unwrap();
+        // a/dev is one unit: both its files are written, one of them changed.
+        assert_eq!(got, Written::Updated(Updated { written: 3, removed: 2, unchanged: 1 }));
+        let mut want: BTreeMap<String, String> = second.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
+        want.insert(MARKER.into(), MARKER_TEXT.into());
+        assert_eq!(tree(&out), want);
+        assert_eq!(inode(&out.join("terraform/a/prod/cloudrun/main.tf")), before["terraform/a/prod/cloudrun/main.tf"]);
+        assert_ne!(inode(&out.join("docs/a.md")), before["docs/a.md"]);
+        assert!(!out.join("terraform/b").exists(), "the emptied service folder stays");
+        assert_eq!(names(&dir), ["out"]);
+        let nothing = replace(&out, &second, |_| false).unwrap();
+        assert_eq!(nothing, Written::Updated(Updated { written: 0, removed: 0, unchanged: 4 }));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_update_removes_the_temporaries_killed_updates_left_and_keeps_what_it_is_told() {
+        let dir = scratch("update-stale");
+        let out = dir.join("out");
+        replace(&out, &files(&[("terraform/a/dev/x/main.tf", "x"), ("reference/r.md", "r")]), |_| false).unwrap();
+        write(&out, "terraform/a/.dev.mspc-new-Ab3/x/main.tf", b"half").unwrap();
+        write(&out, "docs/.a.md.mspc-new-Q1", b"half").unwrap();
+        write(&out, ".mspc-output.mspc-new-7z", b"half").unwrap();
+        let got =
+            replace(&out, &files(&[("terraform/a/dev/x/main.tf", "x")]), |r| r.starts_with("reference/")).unwrap();
+        assert_eq!(got, Written::Updated(Updated { written: 0, removed: 0, unchanged: 1 }));
+        assert_eq!(walk(&out).unwrap(), [MARKER, "reference/r.md", "terraform/a/dev/x/main.tf"]);
+        assert!(!out.join("docs").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_anywhere_in_the_previous_output_makes_the_build_replace_it_whole() {
+        let dir = scratch("update-link");
+        let out = dir.join("out");
+        write(&dir, "victim/dev/x/main.tf", b"precious").unwrap();
+        replace(&out, &files(&[("terraform/a/dev/x/main.tf", "x")]), |_| false).unwrap();
+        // A service folder turned into a link to somebody else's folder:
+        // an update would write its new environment through it.
+        std::fs::remove_dir_all(out.join("terraform/a")).unwrap();
+        std::os::unix::fs::symlink(dir.join("victim"), out.join("terraform/a")).unwrap();
+        let got = replace(&out, &files(&[("terraform/a/dev/x/main.tf", "new")]), |_| false).unwrap();
+        assert_eq!(got, Written::Whole);
+        assert_eq!(std::fs::read(dir.join("victim/dev/x/main.tf")).unwrap(), b"precious");
+        assert!(std::fs::symlink_metadata(out.join("terraform/a")).unwrap().is_dir());
+        assert_eq!(std::fs::read(out.join("terraform/a/dev/x/main.tf")).unwrap(), b"new");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,6 +1,7 @@
 //! The `mspc` command line: argument parsing only; each command lives in
 //! `commands/`.
 
+mod at_revision;
 mod commands;
 mod git;
 mod lint_cache;
@@ -51,7 +52,8 @@ enum Command {
     Build {
         /// A file or folder inside the workspace (default: the current folder).
         path: Option<PathBuf>,
-        /// The output folder. It is replaced as a whole.
+        /// The output folder. A previous output is updated: only the files
+        /// whose bytes change are rewritten, and those no build writes removed.
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// Only this service (other outputs are kept).
@@ -74,6 +76,31 @@ enum Command {
         check: bool,
         #[command(flatten)]
         output: OutputArgs,
+    },
+    /// What a change does to the infrastructure: the output generated now
+    /// against the output the workspace generated at a git revision, per
+    /// service, environment and stack: resources created, updated (each
+    /// argument, old -> new), replaced and deleted, those holding state
+    /// first, each with the spec lines that caused it; pages summarised.
+    /// Offline: reads the repository, runs nothing.
+    Diff {
+        /// A file or folder inside the workspace (default: the current folder).
+        path: Option<PathBuf>,
+        /// The git revision to compare with: a commit, branch or tag.
+        #[arg(long, default_value = "HEAD", value_name = "REV")]
+        base: String,
+        /// `terminal`, `markdown` (a pull-request comment) or `json`.
+        #[arg(long, value_enum, default_value_t = DiffFormatArg::Terminal)]
+        format: DiffFormatArg,
+        /// Exit 1 when the change would replace (or delete) a resource; repeatable.
+        #[arg(long, value_enum, value_name = "ACTION")]
+        fail_on: Vec<FailOn>,
+        /// Colour in terminal output.
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+        color: ColorArg,
+        /// Threads to generate with (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
     },
     /// Generate only the operations docs (`<out>/docs/`), or, with `--reference`,
     /// the language reference (`<out>/reference/`). The rest of `<out>` is kept.
@@ -311,6 +338,19 @@ enum ColorArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Terminal,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Replace,
+    Delete,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum InitKind {
     Service,
     Job,
@@ -408,6 +448,27 @@ fn main() -> ExitCode {
         Command::Tfc { command: TfcCommand::Bootstrap { path, out, output } } => {
             commands::tfc::bootstrap(commands::tfc::BootstrapArgs { path, out }, output.into())
         }
+        Command::Diff { path, base, format, fail_on, color, jobs } => {
+            use mspc_compiler::diff::Action;
+            commands::diff::run(commands::diff::DiffArgs {
+                path,
+                base,
+                format: match format {
+                    DiffFormatArg::Terminal => commands::diff::DiffFormat::Terminal,
+                    DiffFormatArg::Markdown => commands::diff::DiffFormat::Markdown,
+                    DiffFormatArg::Json => commands::diff::DiffFormat::Json,
+                },
+                fail_on: fail_on
+                    .into_iter()
+                    .map(|f| match f {
+                        FailOn::Replace => Action::Replace,
+                        FailOn::Delete => Action::Delete,
+                    })
+                    .collect(),
+                color: color.enabled(),
+                jobs,
+            })
+        }
         Command::Fleet { path, format } => commands::fleet::run(
             path,
             match format {
@@ -448,14 +509,19 @@ impl From<OutputArgs> for commands::Output {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Github => Format::Github,
         };
-        let color = match o.color {
+        commands::Output { format, color: o.color.enabled() }
+    }
+}
+
+impl ColorArg {
+    fn enabled(self) -> bool {
+        match self {
             ColorArg::Always => true,
             ColorArg::Never => false,
             ColorArg::Auto => {
                 use std::io::IsTerminal;
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
-        };
-        commands::Output { format, color }
+        }
     }
 }

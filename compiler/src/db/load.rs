@@ -40,12 +40,13 @@ pub struct LoadError {
 /// folders are not followed (a link to a file is listed; `read_file`
 /// confines it).
 pub fn collect(root: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
-    walk(
-        root,
-        |dir| !dir.starts_with('.') && dir != "target" && dir != "node_modules" && !is_workspace_file(dir),
-        is_workspace_file,
-        MAX_FILES + 1,
-    )
+    walk(root, is_workspace_dir, is_workspace_file, MAX_FILES + 1)
+}
+
+/// Whether a folder of this name is searched for workspace files: not a
+/// hidden one, nor a build's or a package manager's.
+pub fn is_workspace_dir(name: &str) -> bool {
+    !name.starts_with('.') && name != "target" && name != "node_modules" && !is_workspace_file(name)
 }
 
 /// The files under `root` as (relative path with `/`, path), sorted, entering

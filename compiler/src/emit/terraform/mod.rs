@@ -12,6 +12,7 @@ mod monitoring;
 mod outputs;
 mod project;
 pub mod providers;
+pub mod replace;
 mod tfcworkspaces;
 
 pub use bootstrap::{bootstrap, bootstrap_workspace};

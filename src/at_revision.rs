@@ -30,10 +30,8 @@ pub fn read(root: &Path, rev: &str) -> Result<AtRevision, String> {
         .map_err(|_| format!("`{}` is outside the repository's work tree", root.display()))?;
     let rel = load::slash_path(rel);
     let id = repo.rev_parse_single(rev).map_err(|e| format!("no revision `{rev}`: {e}"))?;
-    let commit = id
-        .object()
-        .and_then(|o| Ok(o.peel_to_commit()?))
-        .map_err(|e| format!("`{rev}` does not name a commit: {e}"))?;
+    let commit =
+        id.object().and_then(|o| o.peel_to_commit()).map_err(|e| format!("`{rev}` does not name a commit: {e}"))?;
     let short = commit.id.to_hex_with_len(7).to_string();
     let tree = commit.tree().map_err(|e| format!("reading `{rev}`: {e}"))?;
     let tree = if rel.is_empty() {
@@ -41,7 +39,7 @@ pub fn read(root: &Path, rev: &str) -> Result<AtRevision, String> {
     } else {
         match tree.lookup_entry_by_path(&rel).map_err(|e| format!("reading `{rev}`: {e}"))? {
             Some(entry) if entry.mode().is_tree() => {
-                entry.object().and_then(|o| Ok(o.peel_to_tree()?)).map_err(|e| format!("reading `{rev}`: {e}"))?
+                entry.object().and_then(|o| o.peel_to_tree()).map_err(|e| format!("reading `{rev}`: {e}"))?
             }
             // Not there yet: everything is new.
             _ => return Ok(AtRevision { commit: short, files: Vec::new() }),

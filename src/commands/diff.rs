@@ -45,12 +45,8 @@ fn generate(result: &WorkspaceResult, loaded: &Loaded, color: bool, jobs: usize,
         return Err(CliError::Internal(e.clone()));
     }
     let db = &loaded.db;
-    let files: BTreeMap<String, String> = loaded
-        .workspace
-        .files(db)
-        .iter()
-        .map(|f| (f.path(db).clone(), f.text(db).clone()))
-        .collect();
+    let files: BTreeMap<String, String> =
+        loaded.workspace.files(db).iter().map(|f| (f.path(db).clone(), f.text(db).clone())).collect();
     if files.is_empty() {
         // The workspace did not exist at that revision: nothing was generated.
         return Ok(Side { files, services: BTreeMap::new(), output: Vec::new() });
@@ -76,8 +72,10 @@ fn generate(result: &WorkspaceResult, loaded: &Loaded, color: bool, jobs: usize,
 pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     let session = Session::open(args.path.as_deref().unwrap_or(Path::new(".")))?;
     let root = session.loaded.root.clone();
-    let at = crate::at_revision::read(&root, &args.base)
-        .map_err(|message| CliError::Failed { message, help: Some("`--base` takes a git revision: a commit, branch or tag".into()) })?;
+    let at = crate::at_revision::read(&root, &args.base).map_err(|message| CliError::Failed {
+        message,
+        help: Some("`--base` takes a git revision: a commit, branch or tag".into()),
+    })?;
     let base_loaded = Loaded::with_problems(Database::default(), root.clone(), at.files);
     let base_what = format!("the workspace at `{}` ({})", args.base, at.commit);
     let base = generate(base_loaded.result(), &base_loaded, args.color, args.jobs, &base_what)?;
@@ -101,8 +99,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         }
     };
     super::out(&text);
-    let failing: Vec<&str> =
-        args.fail_on.iter().filter(|a| changes.count(**a) > 0).map(|a| a.name()).collect();
+    let failing: Vec<&str> = args.fail_on.iter().filter(|a| changes.count(**a) > 0).map(|a| a.name()).collect();
     if !failing.is_empty() {
         super::err(&format!("failing: the change would {} resources (`--fail-on`)", failing.join(" and ")));
         return Ok(ExitCode::from(1));

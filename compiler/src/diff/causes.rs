@@ -48,8 +48,10 @@ pub struct Cause {
     pub path: String,
     /// The first changed line, trimmed.
     pub text: String,
+    /// Whom it concerns and under which field, placed on each side that
+    /// has lines (a renamed service is the old one's and the new one's).
     #[serde(skip)]
-    owner: Owner,
+    places: Vec<(Owner, String)>,
     #[serde(skip)]
     old_lines: Vec<String>,
     #[serde(skip)]
@@ -83,21 +85,25 @@ pub fn attribute(diff: &mut Diff, base: &Sources, now: &Sources) {
             .flatten()
             .filter(|v| *v != BLOCK)
             .collect();
-        let candidates: Vec<&Cause> =
-            hunks.iter().filter(|h| concerns(h, &c.service) && in_environment(&h.path, &c.environment)).collect();
+        let candidates: Vec<&Cause> = hunks
+            .iter()
+            .filter(|h| {
+                h.places.iter().any(|(o, path)| concerns(o, &c.service) && in_environment(path, &c.environment))
+            })
+            .collect();
         c.spans = narrow(candidates, &values);
     }
     for d in &mut diff.docs {
         let candidates: Vec<&Cause> = match &d.service {
-            Some(s) => hunks.iter().filter(|h| concerns(h, s)).collect(),
+            Some(s) => hunks.iter().filter(|h| h.places.iter().any(|(o, _)| concerns(o, s))).collect(),
             None => hunks.iter().collect(),
         };
         d.spans = candidates.into_iter().cloned().collect();
     }
 }
 
-fn concerns(h: &Cause, service: &str) -> bool {
-    match &h.owner {
+fn concerns(owner: &Owner, service: &str) -> bool {
+    match owner {
         Owner::All => true,
         Owner::Service(s) => s == service,
     }
@@ -158,7 +164,8 @@ fn hunks(base: &Sources, now: &Sources) -> Vec<Cause> {
     let paths: std::collections::BTreeSet<&String> = base.files.keys().chain(now.files.keys()).collect();
     let mut out = Vec::new();
     for path in paths {
-        let (old, new) = (base.files.get(path).map_or("", String::as_str), now.files.get(path).map_or("", String::as_str));
+        let (old, new) =
+            (base.files.get(path).map_or("", String::as_str), now.files.get(path).map_or("", String::as_str));
         if old == new {
             continue;
         }
@@ -175,24 +182,31 @@ fn hunks(base: &Sources, now: &Sources) -> Vec<Cause> {
             let (removed, added) = (grab(&old_lines, o.clone()), grab(&new_lines, n.clone()));
             // Placed on the side that still has lines: the new one, unless
             // lines were only removed.
-            let (side, text, range, lines) = if n.is_empty() {
-                (Side::Base, old, o, &removed)
-            } else {
-                (Side::Now, new, n, &added)
-            };
-            let sources = if side == Side::Base { base } else { now };
+            let (side, range, lines) =
+                if n.is_empty() { (Side::Base, o.clone(), &removed) } else { (Side::Now, n.clone(), &added) };
+            let mut places = Vec::new();
+            let mut shown = String::new();
+            for (which, text, range, lines) in [(Side::Base, old, &o, &removed), (Side::Now, new, &n, &added)] {
+                let Some(first) = lines.iter().position(|l| !l.trim().is_empty()) else { continue };
+                let sources = if which == Side::Base { base } else { now };
+                let offset =
+                    line_offset(text, range.start + first) + (lines[first].len() - lines[first].trim_start().len());
+                let (owner, field) = place(path, text, offset, sources);
+                if which == side {
+                    shown = field.clone();
+                }
+                places.push((owner, field));
+            }
             let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
-            let offset = line_offset(text, range.start + first) + lines.get(first).map_or(0, |l| l.len() - l.trim_start().len());
-            let (owner, field) = place(path, text, offset, sources);
             out.push(Cause {
                 file: path.clone(),
                 side,
                 start_line: range.start + 1,
                 end_line: range.end,
-                path: field,
+                path: shown,
                 text: lines.get(first).map_or(String::new(), |l| l.trim().to_string()),
-                owner,
-                old_lines: removed,
+                places,
+                old_lines: removed.clone(),
                 new_lines: added,
             });
         }
@@ -274,10 +288,10 @@ mod tests {
     #[test]
     fn tokens_are_the_values_that_differ() {
         let l = |s: &str| vec![s.to_string()];
-        assert_eq!(changed_tokens(&l("  region = \"us-central1\""), &l("  region = \"europe-west4\"")), [
-            "europe-west4",
-            "us-central1"
-        ]);
+        assert_eq!(
+            changed_tokens(&l("  region = \"us-central1\""), &l("  region = \"europe-west4\"")),
+            ["europe-west4", "us-central1"]
+        );
         assert_eq!(changed_tokens(&[], &l("redis = { tier = standard_ha }")), ["standard_ha", "tier"]);
         assert!(changed_tokens(&l("x = true"), &l("x = false")).is_empty());
     }

@@ -303,7 +303,12 @@ fn cascade(out: &mut Vec<Change>, new: &BTreeMap<String, Block>) {
 /// The first attribute `value` reads that is unknown at plan time: an
 /// attribute of a renewed resource that its configuration does not set, or
 /// sets from another unknown one.
-fn unknown_source(value: &str, new: &BTreeMap<String, Block>, renewed: &BTreeSet<String>, depth: usize) -> Option<String> {
+fn unknown_source(
+    value: &str,
+    new: &BTreeMap<String, Block>,
+    renewed: &BTreeSet<String>,
+    depth: usize,
+) -> Option<String> {
     for r in renewed {
         let Some(attr) = reference(value, r) else { continue };
         match new.get(r).and_then(|b| b.args.get(attr)) {
@@ -327,7 +332,8 @@ fn reference<'a>(value: &'a str, address: &str) -> Option<&'a str> {
     let mut from = 0;
     while let Some(i) = value[from..].find(address) {
         let start = from + i;
-        let before_ok = value[..start].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        let before_ok =
+            value[..start].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
         let rest = &value[start + address.len()..];
         if before_ok && let Some(attr) = rest.strip_prefix('.') {
             let end = attr.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(attr.len());
@@ -376,7 +382,14 @@ fn doc_changes(base: &[OutputFile], now: &[OutputFile]) -> Vec<DocChange> {
             .and_then(|p| p.strip_suffix(".md"))
             .filter(|s| *s != "index" && !s.contains('/'))
             .map(String::from);
-        out.push(DocChange { path: path.clone(), service, action, lines_added: added, lines_removed: removed, spans: Vec::new() });
+        out.push(DocChange {
+            path: path.clone(),
+            service,
+            action,
+            lines_added: added,
+            lines_removed: removed,
+            spans: Vec::new(),
+        });
     }
     out
 }

@@ -68,7 +68,8 @@ fn symbol(a: Action) -> &'static str {
 
 /// `services/x/x.msp:12-14`, and `(base)` for lines that were removed.
 fn span(c: &Cause) -> String {
-    let lines = if c.start_line >= c.end_line { c.start_line.to_string() } else { format!("{}-{}", c.start_line, c.end_line) };
+    let lines =
+        if c.start_line >= c.end_line { c.start_line.to_string() } else { format!("{}-{}", c.start_line, c.end_line) };
     let side = if c.side == Side::Base { " (removed)" } else { "" };
     format!("{}:{lines}{side}", c.file)
 }
@@ -346,7 +347,13 @@ pub fn markdown(diff: &Diff, sides: &Sides) -> String {
         out.push_str(&plural(diff.docs.len(), "page"));
         out.push_str(" changed</summary>\n\n| page | action | lines |\n| --- | --- | --- |\n");
         for d in &diff.docs {
-            out.push_str(&format!("| {} | {} | +{} −{} |\n", code(&d.path), d.action.name(), d.lines_added, d.lines_removed));
+            out.push_str(&format!(
+                "| {} | {} | +{} −{} |\n",
+                code(&d.path),
+                d.action.name(),
+                d.lines_added,
+                d.lines_removed
+            ));
         }
         out.push_str("\n</details>\n");
     }

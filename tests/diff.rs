@@ -168,6 +168,9 @@ fn changing_the_region_replaces_the_database_and_redis_and_flags_them_first() {
     assert!(risk < md.find("### Changes").unwrap());
     assert!(md.contains("`google_sql_database_instance.postgresql`"), "{md}");
     assert!(md.contains("<details><summary><b>orders / prod</b>"), "{md}");
+    insta::with_settings!({ filters => vec![(r"HEAD \([0-9a-f]{7}\)", "HEAD (commit)")] }, {
+        insta::assert_snapshot!("region_change_as_a_pull_request_comment", md);
+    });
 }
 
 #[test]
@@ -295,4 +298,27 @@ fn a_workspace_new_in_the_change_is_all_creates() {
     let (_, v) = diff_json(&sub, &[]);
     assert!(!resources(&v).is_empty());
     assert!(resources(&v).iter().all(|c| c["action"] == "create"));
+}
+
+/// The replacement table (`emit/terraform/replace.rs`) must know every
+/// resource type the generator writes, or `mspc diff` would call a
+/// replacement an update.
+#[test]
+fn every_generated_resource_type_has_its_replacement_row() {
+    let out = TempDir::new("diff-types");
+    let o = common::mspc(&common::repo_root().join("examples"), &["build", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(common::code(&o), 0, "{}", common::stderr(&o));
+    let mut types = std::collections::BTreeSet::new();
+    for (rel, bytes) in common::tree(out.path()) {
+        if rel.ends_with(".tf") {
+            for line in String::from_utf8(bytes).unwrap().lines() {
+                if let Some(rest) = line.strip_prefix("resource \"") {
+                    types.insert(rest.split('"').next().unwrap().to_string());
+                }
+            }
+        }
+    }
+    assert!(types.len() > 50, "only {} types: did the build change?", types.len());
+    let unknown: Vec<&String> = types.iter().filter(|t| !mspc_compiler::emit::terraform::replace::known(t)).collect();
+    assert!(unknown.is_empty(), "no replacement row for {unknown:?}");
 }

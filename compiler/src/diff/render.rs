@@ -279,6 +279,12 @@ fn md_change(c: &Change) -> String {
     )
 }
 
+/// Where the comment stops adding sections: GitHub takes 65,536 characters,
+/// and the docs section and the note of what was left out come after.
+const COMMENT_BUDGET: usize = 60_000;
+/// Data-at-risk entries listed in the comment.
+const DANGER_SHOWN: usize = 40;
+
 /// A pull-request comment: the summary table, what holds state first, the
 /// rest in collapsible sections per service and environment.
 pub fn markdown(diff: &Diff, sides: &Sides) -> String {
@@ -311,7 +317,7 @@ pub fn markdown(diff: &Diff, sides: &Sides) -> String {
             plural(dangerous.len(), "resource"),
             if dangerous.len() == 1 { "is" } else { "are" }
         ));
-        for c in &dangerous {
+        for c in dangerous.iter().take(DANGER_SHOWN) {
             let from: Vec<String> = c.spans.iter().take(4).map(|s| code(&span(s))).collect();
             out.push_str(&format!(
                 "- **{}** {} in {}: loses {}{}\n",
@@ -322,25 +328,42 @@ pub fn markdown(diff: &Diff, sides: &Sides) -> String {
                 if from.is_empty() { String::new() } else { format!(" (from {})", from.join(", ")) }
             ));
         }
+        if dangerous.len() > DANGER_SHOWN {
+            out.push_str(&format!("- and {} more (the sections below list them)\n", dangerous.len() - DANGER_SHOWN));
+        }
     }
     out.push_str("\n### Changes\n\n");
+    let mut left_out: Vec<String> = Vec::new();
     for (service, envs) in &g {
         for (env, changes) in envs {
             let [c, u, r, d] = counts(changes.iter().copied());
             let others = changes.iter().filter(|c| !c.is_resource()).count();
-            out.push_str(&format!(
+            let mut section = format!(
                 "<details><summary><b>{} / {}</b>: {c} create, {u} update, {r} replace, {d} delete{}</summary>\n\n",
                 html(service),
                 html(env),
                 if others > 0 { format!("; {}", plural(others, "other block")) } else { String::new() }
-            ));
-            out.push_str("| action | address | stack | changed | from |\n| --- | --- | --- | --- | --- |\n");
+            );
+            section.push_str("| action | address | stack | changed | from |\n| --- | --- | --- | --- | --- |\n");
             let (resources, rest): (Vec<&&Change>, Vec<&&Change>) = changes.iter().partition(|c| c.is_resource());
             for c in resources.into_iter().chain(rest) {
-                out.push_str(&md_change(c));
+                section.push_str(&md_change(c));
             }
-            out.push_str("\n</details>\n\n");
+            section.push_str("\n</details>\n\n");
+            if out.len() + section.len() > COMMENT_BUDGET {
+                left_out.push(format!("{service} / {env}"));
+            } else {
+                out.push_str(&section);
+            }
         }
+    }
+    if !left_out.is_empty() {
+        let names: Vec<String> = left_out.iter().take(50).map(|n| code(n)).collect();
+        out.push_str(&format!(
+            "Not shown, to stay within a pull-request comment's size: {}{}; `mspc diff` shows them.\n\n",
+            names.join(", "),
+            if left_out.len() > 50 { format!(" and {} more", left_out.len() - 50) } else { String::new() }
+        ));
     }
     if !diff.docs.is_empty() {
         out.push_str("<details><summary>Docs: ");
@@ -358,6 +381,56 @@ pub fn markdown(diff: &Diff, sides: &Sides) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::hcl::Kind;
+
+    fn change(service: &str, env: &str, n: usize, action: Action, ty: &str) -> Change {
+        Change {
+            service: service.into(),
+            environment: env.into(),
+            stack: "cloudrun".into(),
+            address: format!("{ty}.r{n}"),
+            ty: ty.into(),
+            kind: Kind::Resource,
+            action,
+            attributes: vec![crate::diff::AttrChange {
+                path: "labels".into(),
+                old: Some("x".repeat(60)),
+                new: Some("y".repeat(60)),
+                forces_replacement: false,
+            }],
+            replaced_because: None,
+            loses: (action == Action::Delete).then_some("everything"),
+            spans: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_huge_change_stays_within_a_comment_and_names_what_it_left_out() {
+        let mut changes = Vec::new();
+        for s in 0..45 {
+            for n in 0..60 {
+                changes.push(change(&format!("svc{s:02}"), "prod", n, Action::Update, "google_x"));
+            }
+            changes.push(change(&format!("svc{s:02}"), "prod", 99, Action::Delete, "google_sql_database_instance"));
+        }
+        let diff = Diff { changes, docs: Vec::new() };
+        let md = markdown(&diff, &Sides { base: "main", now: "now" });
+        assert!(md.len() <= 65_536, "{} characters", md.len());
+        assert!(md.contains("| `svc00` | `prod` | 0 | 60 | 0 | **1** | 0 |"), "the summary table has every service");
+        assert!(md.contains("Not shown, to stay within a pull-request comment's size: "));
+        assert!(md.contains("`svc44 / prod`"), "the last section is named as left out");
+        assert_eq!(md.matches("\n- **delete** ").count(), DANGER_SHOWN);
+        assert!(md.contains("\n- and 5 more (the sections below list them)\n"));
+        assert!(md.find("### :warning: Data at risk").unwrap() < md.find("### Changes").unwrap());
+        // Small changes are whole.
+        let small = Diff { changes: diff.changes[..3].to_vec(), docs: Vec::new() };
+        assert!(!markdown(&small, &Sides { base: "main", now: "now" }).contains("Not shown"));
+    }
 }
 
 /// Text inside HTML (a `<summary>`, where Markdown is not read).

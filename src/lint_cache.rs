@@ -39,11 +39,7 @@ const MAX_BYTES: u64 = 256 << 20;
 
 #[derive(Clone)]
 pub struct LintCache {
-    dir: PathBuf,
-    file: PathBuf,
-    /// The first line of the file: facts of another build are not trusted.
-    header: String,
-    key: [u8; KEY_BYTES],
+    file: Signed,
 }
 
 impl LintCache {
@@ -51,7 +47,40 @@ impl LintCache {
     /// cannot tell itself apart from others, or the folder is a link (a
     /// checkout must not make mspc write elsewhere).
     pub fn open(root: &Path) -> Option<LintCache> {
-        let header = format!("mspc lint cache {FORMAT} {}", build_identity()?);
+        // One file per workspace, so that `MSPC_CACHE_DIR` can serve several.
+        Some(LintCache { file: Signed::open(root, "lint", &format!("lint-{:016x}.json", hash(&root)))? })
+    }
+
+    /// The stored facts, or none.
+    pub fn read(&self) -> StoredFacts {
+        self.file.read().and_then(|body| serde_json::from_slice(&body).ok()).unwrap_or_default()
+    }
+
+    /// Stores `facts`, replacing the file in one step (a reader sees the old
+    /// file or the new one); on any failure, nothing is stored.
+    pub fn write(&self, facts: &StoredFacts) {
+        if let Ok(body) = serde_json::to_vec(facts) {
+            self.file.write(&body);
+        }
+    }
+}
+
+/// One signed file of the cache folder: what `LintCache` and the build's
+/// record (`build_cache.rs`) are stored in.
+#[derive(Clone)]
+pub struct Signed {
+    dir: PathBuf,
+    file: PathBuf,
+    /// The first line of the file: what it holds, and which build of mspc
+    /// wrote it; another build's is not trusted.
+    header: String,
+    key: [u8; KEY_BYTES],
+}
+
+impl Signed {
+    /// `name` in the cache folder of the workspace at `root`, holding `what`.
+    pub fn open(root: &Path, what: &str, name: &str) -> Option<Signed> {
+        let header = format!("mspc {what} cache {FORMAT} {}", build_identity()?);
         let key = user_key()?;
         let dir = match std::env::var_os("MSPC_CACHE_DIR").filter(|d| !d.is_empty()) {
             Some(d) => PathBuf::from(d),
@@ -63,17 +92,26 @@ impl LintCache {
                 dir
             }
         };
-        // One file per workspace, so that `MSPC_CACHE_DIR` can serve several.
-        let file = dir.join(format!("lint-{:016x}.json", hash(&root)));
-        Some(LintCache { dir, file, header, key })
+        Some(Signed { file: dir.join(name), dir, header, key })
     }
 
-    /// The stored facts, or none.
-    pub fn read(&self) -> StoredFacts {
-        self.try_read().unwrap_or_default()
+    /// `name` in this user's cache folder (`<cache folder>/mspc/<what>/`,
+    /// or `$MSPC_CACHE_DIR`), for what belongs to no workspace's folder.
+    pub fn in_user_cache(what: &str, name: &str) -> Option<Signed> {
+        let header = format!("mspc {what} cache {FORMAT} {}", build_identity()?);
+        let key = user_key()?;
+        let dir = match std::env::var_os("MSPC_CACHE_DIR").filter(|d| !d.is_empty()) {
+            Some(d) => PathBuf::from(d),
+            None => dirs::cache_dir()?.join("mspc").join(what),
+        };
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            return None;
+        }
+        Some(Signed { file: dir.join(name), dir, header, key })
     }
 
-    fn try_read(&self) -> Option<StoredFacts> {
+    /// The body, if the file is there, of this build, and its MAC verifies.
+    pub fn read(&self) -> Option<Vec<u8>> {
         let meta = std::fs::symlink_metadata(&self.file).ok()?;
         if !meta.is_file() || meta.len() > MAX_BYTES {
             return None;
@@ -87,7 +125,7 @@ impl LintCache {
         }
         let mac = from_hex(mac)?;
         self.mac(body).verify_slice(&mac).ok()?;
-        serde_json::from_slice(body).ok()
+        Some(body.to_vec())
     }
 
     /// The MAC of a file with this header and `body`, before finalizing.
@@ -99,13 +137,19 @@ impl LintCache {
         mac
     }
 
-    /// Stores `facts`, replacing the file in one step (a reader sees the old
-    /// file or the new one); on any failure, nothing is stored.
-    pub fn write(&self, facts: &StoredFacts) {
-        let _ = self.try_write(facts);
+    /// Stores `body`, replacing the file in one step; best effort.
+    pub fn write(&self, body: &[u8]) {
+        let _ = self.try_write(body);
     }
 
-    fn try_write(&self, facts: &StoredFacts) -> std::io::Result<()> {
+    /// Removes the file: what it said no longer holds. Best effort.
+    pub fn remove(&self) {
+        if std::fs::symlink_metadata(&self.file).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(&self.file);
+        }
+    }
+
+    fn try_write(&self, body: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         // As `.ruff_cache` does: git ignores the folder, backup tools skip it.
         create_once(&self.dir.join(".gitignore"), "# Created by mspc.\n*\n");
@@ -113,14 +157,13 @@ impl LintCache {
             &self.dir.join("CACHEDIR.TAG"),
             "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mspc.\n# For information about cache directory tags see https://bford.info/cachedir/\n",
         );
-        let body = serde_json::to_vec(facts)?;
-        let mac = hex(&self.mac(&body).finalize().into_bytes());
+        let mac = hex(&self.mac(body).finalize().into_bytes());
         let mut bytes = Vec::with_capacity(self.header.len() + mac.len() + body.len() + 2);
         bytes.extend_from_slice(self.header.as_bytes());
         bytes.push(b'\n');
         bytes.extend_from_slice(mac.as_bytes());
         bytes.push(b'\n');
-        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(body);
         // Through a temporary file of a random name, created exclusively, and
         // a rename: a reader sees the old file or the new one, and nothing
         // planted in the folder is written through. Not synced: a cache torn
@@ -191,7 +234,7 @@ fn build_identity() -> Option<String> {
     Some(format!("{} {} {}", env!("CARGO_PKG_VERSION"), meta.len(), mtime.as_nanos()))
 }
 
-fn hash(value: &impl Hash) -> u64 {
+pub fn hash(value: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()

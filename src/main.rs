@@ -2,6 +2,7 @@
 //! `commands/`.
 
 mod at_revision;
+mod build_cache;
 mod commands;
 mod git;
 mod lint_cache;

@@ -14,6 +14,8 @@ use crate::{build, lint, lsp, machine, soak};
 /// The budgets, from the performance issue. Memory in MB of 10⁶ bytes.
 const BUILD_RATIO_MAX: f64 = 1.5;
 const BUILD_PEAK_MB: f64 = 300.0;
+/// A rebuild (nothing changed, or one service edited) against a fresh build.
+const REBUILD_RATIO_MAX: f64 = 0.1;
 const LINT_FILE_MS: f64 = 50.0;
 const EDIT_P95_MS: f64 = 10.0;
 const COMPLETION_P95_MS: f64 = 5.0;
@@ -223,6 +225,35 @@ impl Report {
                 "≤ 1.5× `cp -r`",
                 Some(ratio <= BUILD_RATIO_MAX),
             ));
+            let fresh = b.build_wall_ms().median;
+            if let Some(x) = b.unchanged_wall_ms() {
+                let r = x.median / fresh;
+                rows.push(row(
+                    work("rebuild with nothing changed vs a fresh build"),
+                    format!("{} vs {}: {r:.2}×", fmt_ms(x.median), fmt_ms(fresh)),
+                    "≤ 0.1×",
+                    Some(r <= REBUILD_RATIO_MAX),
+                ));
+            }
+            if let (Some(x), Some(files)) = (b.edited_wall_ms(), b.edited_files()) {
+                let r = x.median / fresh;
+                let strays = if b.edited_strays.is_empty() {
+                    "only that service's files and the index".to_string()
+                } else {
+                    format!("and {} files of other services", b.edited_strays.len())
+                };
+                rows.push(row(
+                    work("rebuild after editing one service vs a fresh build"),
+                    format!(
+                        "{} vs {}: {r:.2}× ({} files written: {strays})",
+                        fmt_ms(x.median),
+                        fmt_ms(fresh),
+                        files.median
+                    ),
+                    "≤ 0.1×, only that service's files",
+                    Some(r <= REBUILD_RATIO_MAX && b.edited_strays.is_empty()),
+                ));
+            }
             let peak = mb(b.build_peak_kib().median);
             rows.push(row(work("peak memory"), format!("{peak:.1} MB"), "≤ 300 MB", Some(peak <= BUILD_PEAK_MB)));
             rows.push(row(work("CPU time (user + sys)"), fmt_ms(b.build_cpu_ms().median), "—", None));

@@ -1,5 +1,7 @@
 //! The build benchmark: `mspc build` of a generated workspace as a cold
-//! process, against `cp -r` of the same output tree as the floor.
+//! process, against `cp -r` of the same output tree as the floor; and
+//! rebuilds into that output, with nothing changed and after editing one
+//! service, against the fresh builds of the same batch.
 //!
 //! Every run writes into fresh folders, and each run's build is followed at
 //! once by the copy of its output, so the two alternate and see the same
@@ -60,6 +62,14 @@ pub struct Batch {
     pub workspace_files: usize,
     pub workspace_bytes: usize,
     pub samples: Vec<Sample>,
+    /// Rebuilds into the previous output with nothing changed.
+    pub unchanged: Vec<Measured>,
+    /// Rebuilds after one service's description was edited, and how many
+    /// output files each wrote (changed inode or modification time).
+    pub edited: Vec<(Measured, usize)>,
+    /// Files outside the edited service's folder, page and the index that a
+    /// rebuild after an edit wrote: none is the budget.
+    pub edited_strays: Vec<String>,
 }
 
 impl Batch {
@@ -78,6 +88,18 @@ impl Batch {
     }
     pub fn copy_wall_ms(&self) -> Spread {
         self.spread(|s| ms(s.copy.wall))
+    }
+    /// Rebuilds with nothing changed; `None` if none ran.
+    pub fn unchanged_wall_ms(&self) -> Option<Spread> {
+        Spread::of(&self.unchanged.iter().map(|m| ms(m.wall)).collect::<Vec<_>>())
+    }
+    /// Rebuilds after editing one service.
+    pub fn edited_wall_ms(&self) -> Option<Spread> {
+        Spread::of(&self.edited.iter().map(|(m, _)| ms(m.wall)).collect::<Vec<_>>())
+    }
+    /// Files a rebuild after one edit wrote (the median).
+    pub fn edited_files(&self) -> Option<Spread> {
+        Spread::of(&self.edited.iter().map(|(_, n)| *n as f64).collect::<Vec<_>>())
     }
     /// The median of the per-run ratios (not the ratio of the medians).
     pub fn ratio(&self) -> Spread {
@@ -116,6 +138,10 @@ impl Batch {
             "build_peak_rss_kib": self.build_peak_kib().to_json(),
             "cp_wall_ms": self.copy_wall_ms().to_json(),
             "ratio": self.ratio().to_json(),
+            "rebuild_unchanged_wall_ms": self.unchanged_wall_ms().map(|s| s.to_json()),
+            "rebuild_edited_wall_ms": self.edited_wall_ms().map(|s| s.to_json()),
+            "rebuild_edited_files": self.edited_files().map(|s| s.to_json()),
+            "rebuild_edited_strays": self.edited_strays,
             "files": self.files().to_json(),
             "bytes": self.bytes().to_json(),
             "samples": samples,
@@ -167,6 +193,18 @@ impl Report {
             s.push_str(&row("build peak RSS MB", b.build_peak_kib(), 1e6 / 1024.0, 1));
             s.push_str(&row("cp -r wall ms", b.copy_wall_ms(), 1.0, 1));
             s.push_str(&row("build / cp -r", b.ratio(), 1.0, 2));
+            if let Some(x) = b.unchanged_wall_ms() {
+                s.push_str(&row("rebuild, unchanged, ms", x, 1.0, 1));
+            }
+            if let Some(x) = b.edited_wall_ms() {
+                s.push_str(&row("rebuild, one edit, ms", x, 1.0, 1));
+            }
+            if let Some(x) = b.edited_files() {
+                s.push_str(&row("  files it wrote", x, 1.0, 0));
+            }
+            if !b.edited_strays.is_empty() {
+                s.push_str(&format!("  it also wrote: {:?}\n", b.edited_strays));
+            }
         }
         s
     }
@@ -231,7 +269,107 @@ fn batch(opts: &Options, n: usize, dir: &Path) -> Result<Batch, String> {
         );
         samples.push(s);
     }
-    Ok(Batch { services: n, workspace_files: work.files.len(), workspace_bytes: work.bytes(), samples })
+    let (unchanged, edited, edited_strays) = rebuilds(opts, &work, &ws, &dir.join("warm-up").join("out"))?;
+    Ok(Batch {
+        services: n,
+        workspace_files: work.files.len(),
+        workspace_bytes: work.bytes(),
+        samples,
+        unchanged,
+        edited,
+        edited_strays,
+    })
+}
+
+/// Rebuilds into `out`, the warm-up's output: R with nothing changed, then
+/// R each after editing another service's description.
+fn rebuilds(
+    opts: &Options,
+    work: &workload::Workload,
+    ws: &Path,
+    out: &Path,
+) -> Result<(Vec<Measured>, Vec<(Measured, usize)>, Vec<String>), String> {
+    let build = || -> Result<Measured, String> {
+        let m = run::timed(Command::new(&opts.mspc).arg("build").arg(ws).arg("--out").arg(out))?;
+        m.check("mspc build")?;
+        Ok(m)
+    };
+    // Untimed: the first rebuild after the fresh one records what it left.
+    build()?;
+    let mut unchanged = Vec::new();
+    for k in 1..=opts.runs {
+        let m = build()?;
+        eprintln!("build: {} services: rebuild {k}/{}, unchanged: {:.0} ms", work.services, opts.runs, ms(m.wall));
+        unchanged.push(m);
+    }
+    let specs: Vec<(&String, &String)> = work
+        .files
+        .iter()
+        .filter(|(p, t)| p.starts_with("services/") && p.ends_with(".msp") && t.contains("  description "))
+        .collect();
+    let mut edited = Vec::new();
+    let mut strays = Vec::new();
+    for k in 0..opts.runs {
+        let (path, text) = specs[(k * 7919) % specs.len()];
+        let id = path.trim_start_matches("services/").split('/').next().unwrap_or_default().to_string();
+        // The service's own description (the first line at its depth), which
+        // its page and its monitoring stacks print: a change of real output.
+        let changed: String = {
+            let mut done = false;
+            let lines: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    if !done && l.starts_with("  description ") {
+                        done = true;
+                        format!("  description = \"edited by the benchmark, run {k}\"")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            lines.join("\n") + "\n"
+        };
+        std::fs::write(ws.join(path), &changed).map_err(|e| format!("{path}: {e}"))?;
+        let before = stamps(out)?;
+        let m = build()?;
+        let after = stamps(out)?;
+        let wrote: Vec<&String> = after.iter().filter(|(p, s)| before.get(*p) != Some(s)).map(|(p, _)| p).collect();
+        let own = |p: &str| {
+            p.starts_with(&format!("terraform/{id}/")) || p == format!("docs/{id}.md") || p == "docs/index.md"
+        };
+        strays.extend(wrote.iter().filter(|p| !own(p) && p.as_str() != ".mspc-output").map(|p| p.to_string()));
+        eprintln!(
+            "build: {} services: rebuild {}/{}, {id} edited: {:.0} ms, {} files written",
+            work.services,
+            k + 1,
+            opts.runs,
+            ms(m.wall),
+            wrote.len()
+        );
+        edited.push((m, wrote.len()));
+    }
+    Ok((unchanged, edited, strays))
+}
+
+/// Each file under `dir` → (inode, modification time in ns).
+fn stamps(dir: &Path) -> Result<std::collections::BTreeMap<String, (u64, i128)>, String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
+            let e = e.map_err(|e| e.to_string())?;
+            let p = e.path();
+            let m = std::fs::symlink_metadata(&p).map_err(|e| e.to_string())?;
+            if m.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                out.insert(rel, (m.ino(), m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// One run in the fresh folder `dir`: `mspc build ws --out dir/out`, then
@@ -295,7 +433,15 @@ mod tests {
                 copy_bytes: 10,
             })
             .collect();
-        let batch = Batch { services: 1, workspace_files: 1, workspace_bytes: 1, samples };
+        let batch = Batch {
+            services: 1,
+            workspace_files: 1,
+            workspace_bytes: 1,
+            samples,
+            unchanged: Vec::new(),
+            edited: Vec::new(),
+            edited_strays: Vec::new(),
+        };
         assert_eq!(batch.ratio(), Spread { n: 3, median: 2.0, min: 1.0, max: 4.0 });
         assert_eq!(batch.build_wall_ms().median, 200.0);
         assert_eq!(batch.copy_wall_ms().median, 100.0);

@@ -9,6 +9,7 @@ use mspc_compiler::emit::docs::{self, DocsMeta};
 use mspc_compiler::emit::{self, Filter, OutputFile};
 
 use super::{Clean, CliError, Output};
+use crate::build_cache::{self, BuildRecord};
 use crate::outdir;
 
 pub struct BuildArgs {
@@ -24,7 +25,11 @@ pub struct BuildArgs {
 /// Loads and checks the workspace at `path`. On errors, prints them and
 /// returns the exit code: nothing may be generated then.
 pub fn load_clean(path: Option<&Path>, out: &Path, output: &Output) -> Result<Result<Clean, ExitCode>, CliError> {
-    super::load_clean(path, |session, errors| {
+    clean(super::Session::open(path.unwrap_or(Path::new(".")))?, out, output)
+}
+
+fn clean(session: super::Session, out: &Path, output: &Output) -> Result<Result<Clean, ExitCode>, CliError> {
+    super::clean(session, |session, errors| {
         super::out(&render::render(output.format, errors, session, output.color));
         super::err(&format!("the workspace has errors: `{}` was not changed", out.display()));
     })
@@ -59,7 +64,22 @@ pub fn write(
 }
 
 pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
-    let clean = match load_clean(args.path.as_deref(), &args.out, &output)? {
+    let session = super::Session::open(args.path.as_deref().unwrap_or(Path::new(".")))?;
+    // A whole build, of this output, with nothing changed since the last
+    // one recorded it: nothing to check or write (`build_cache.rs`).
+    let whole = args.filter.service.is_none() && args.filter.env.is_none() && !args.timestamp;
+    let root = session.loaded.root.clone();
+    let record = BuildRecord::open(&root, &args.out);
+    let inputs = build_cache::inputs(&session.loaded, crate::git::revision(&root).as_deref());
+    if whole
+        && !args.check
+        && let Some(r) = &record
+        && r.current(&inputs, &args.out)
+    {
+        super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let clean = match clean(session, &args.out, &output)? {
         Ok(c) => c,
         // `--check` keeps 1 for an output that is not current.
         Err(_) if args.check => return Ok(ExitCode::from(2)),
@@ -104,7 +124,14 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     if args.check {
         return check(&args.out, &files, keep);
     }
-    let what = match write(&args.out, &files, keep)? {
+    let written = write(&args.out, &files, keep);
+    if let Some(r) = &record {
+        match &written {
+            Ok(_) if whole => r.save(&inputs, &args.out),
+            _ => r.forget(),
+        }
+    }
+    let what = match written? {
         outdir::Written::Whole => format!("wrote {}", super::plural(files.len(), "file")),
         outdir::Written::Updated(u) => {
             format!("wrote {} ({} unchanged, {} removed)", super::plural(u.written, "file"), u.unchanged, u.removed)

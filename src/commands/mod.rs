@@ -192,7 +192,14 @@ pub fn load_clean(
     path: Option<&Path>,
     report: impl FnOnce(&Session, &[Diagnostic]),
 ) -> Result<Result<Clean, ExitCode>, CliError> {
-    let session = Session::open(path.unwrap_or(Path::new(".")))?;
+    clean(Session::open(path.unwrap_or(Path::new(".")))?, report)
+}
+
+/// Checks a loaded workspace, as `load_clean` does.
+pub fn clean(
+    session: Session,
+    report: impl FnOnce(&Session, &[Diagnostic]),
+) -> Result<Result<Clean, ExitCode>, CliError> {
     let result = session.result()?;
     if result.has_errors() {
         let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();

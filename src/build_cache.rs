@@ -1,37 +1,91 @@
-//! What the last build wrote into an output folder, so that a rebuild with
-//! nothing changed checks and writes nothing.
+//! What the last build wrote into an output folder, so that a rebuild
+//! checks and writes only what can have changed.
 //!
-//! The record holds a hash of everything a build reads (every workspace
-//! file's path and text, and the git revision the pages cite) and, for each
-//! file of the output folder afterwards, what `lstat` says of it (size, the
-//! modification and change times to the nanosecond, inode and device): the
-//! way git's index tells an untouched work tree without reading it. A
-//! rebuild whose inputs hash the same, into a folder whose files all stat
-//! the same (none added, none gone, the marker among them), would write the
-//! same bytes, so it stops there. Anything else (another file, a touched
-//! output, a killed build's marker, a build of another mspc, a filtered or
-//! time-stamped build) takes the full path, which records afresh.
+//! The record holds what a build read (a hash of each workspace file's text,
+//! and the git revision the pages cite), what it found (each service's spec
+//! file and what the index shows of it, and which files other files import)
+//! and what it left: per group of output files (`terraform/<service>/`, each
+//! page, the marker), a hash of their paths and of what `lstat` says of each
+//! (size, modification and change times to the nanosecond, inode, device),
+//! the way git's index tells an untouched work tree without reading it.
+//!
+//! A whole build (no `--service`/`--env`, no `--timestamp`) first compares:
+//! if the output still stats as recorded and the revision is the same,
+//! - no workspace file changed: the output is what the build would write,
+//!   and it stops there (`Plan::Current`);
+//! - some files changed, none added or removed (`Plan::Changed`): the CLI may
+//!   rebuild only the services those files can affect (`commands/rebuild.rs`).
+//!
+//! Anything else (a file added or removed, a touched, added or removed output
+//! file, a killed build's marker, another revision, a record of another mspc)
+//! takes the whole path, which records afresh.
 //!
 //! It is kept in the user's cache folder (`<cache folder>/mspc/build/`, or
 //! `$MSPC_CACHE_DIR`), one small file per workspace and output folder, not
 //! in the workspace (a build writes only its output there) nor in the output
 //! (which repositories commit), and signed like the lint cache
 //! (`lint_cache::Signed`), so a record mspc did not write cannot make it skip
-//! a build. Unix only: elsewhere every build takes the full path.
+//! work. Unix only: elsewhere every build takes the whole path.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use mspc_compiler::db::load::Loaded;
+use mspc_compiler::emit::docs::IndexEntry;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::lint_cache::{Signed, hash};
 
-#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
-struct Record {
-    inputs: String,
-    /// A hash of every output file's path and `lstat`.
-    outputs: String,
+/// What a build read: each workspace file's hash, and the revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inputs {
+    pub revision: Option<String>,
+    pub files: BTreeMap<String, String>,
+}
+
+impl Inputs {
+    pub fn of(loaded: &Loaded, revision: Option<String>) -> Inputs {
+        let db = &loaded.db;
+        let files = loaded
+            .workspace
+            .files(db)
+            .iter()
+            .map(|f| (f.path(db).clone(), hex(&Sha256::digest(f.text(db).as_bytes()))))
+            .collect();
+        Inputs { revision, files }
+    }
+}
+
+/// A service as the record knows it: where it is declared, and what the
+/// index shows of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Known {
+    pub spec: String,
+    pub entry: IndexEntry,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    revision: Option<String>,
+    files: BTreeMap<String, String>,
+    /// Every service, by id.
+    pub services: BTreeMap<String, Known>,
+    /// The `.msp` files some file imports.
+    pub imported: BTreeSet<String>,
+    /// Per group of output files, a hash of their paths and `lstat`s.
+    outputs: BTreeMap<String, String>,
+}
+
+/// What a build has to do, by the record.
+pub enum Plan {
+    /// The output is what a build would write.
+    Current,
+    /// Only these workspace files changed (none added or removed), and the
+    /// output is as the record says.
+    Changed(Vec<String>, Record),
+    /// Anything else.
+    Whole,
 }
 
 /// The record of builds of one workspace into one output folder.
@@ -55,25 +109,58 @@ impl BuildRecord {
         Some(BuildRecord { file: Signed::in_user_cache("build", &name)? })
     }
 
-    /// Whether a build with `inputs` would find `out` exactly as the last
-    /// build left it.
-    pub fn current(&self, inputs: &str, out: &Path) -> bool {
+    /// What a build with `inputs` into `out` has to do.
+    pub fn plan(&self, inputs: &Inputs, out: &Path) -> Plan {
         let Some(record) = self.file.read().and_then(|b| serde_json::from_slice::<Record>(&b).ok()) else {
-            return false;
+            return Plan::Whole;
         };
-        record.inputs == inputs && stats(out).is_some_and(|now| now == record.outputs)
+        if record.revision != inputs.revision
+            || !record.files.keys().eq(inputs.files.keys())
+            || stats(out, &[]).is_none_or(|now| now != record.outputs)
+        {
+            return Plan::Whole;
+        }
+        let changed: Vec<String> =
+            inputs.files.iter().filter(|(p, h)| record.files.get(*p) != Some(h)).map(|(p, _)| p.clone()).collect();
+        if changed.is_empty() { Plan::Current } else { Plan::Changed(changed, record) }
     }
 
-    /// Records that `out` is what a build with `inputs` wrote.
-    pub fn save(&self, inputs: &str, out: &Path) {
-        match stats(out) {
+    /// Records that `out` is what a whole build with `inputs` wrote.
+    pub fn save(&self, inputs: &Inputs, out: &Path, services: BTreeMap<String, Known>, imported: BTreeSet<String>) {
+        match stats(out, &[]) {
             Some(outputs) => {
-                let record = Record { inputs: inputs.to_string(), outputs };
-                if let Ok(body) = serde_json::to_vec(&record) {
-                    self.file.write(&body);
-                }
+                let record = Record {
+                    revision: inputs.revision.clone(),
+                    files: inputs.files.clone(),
+                    services,
+                    imported,
+                    outputs,
+                };
+                self.write(&record);
             }
             None => self.forget(),
+        }
+    }
+
+    /// Records that a build with `inputs` rewrote the groups `roots` of
+    /// `out` (and the marker), the rest being as `record` says.
+    pub fn save_within(&self, mut record: Record, inputs: &Inputs, out: &Path, roots: &[&str]) {
+        let mut roots: Vec<&str> = roots.to_vec();
+        roots.push(crate::outdir::MARKER);
+        record.outputs.retain(|group, _| !roots.contains(&group.as_str()));
+        match stats(out, &roots) {
+            Some(fresh) => {
+                record.outputs.extend(fresh);
+                record.files = inputs.files.clone();
+                self.write(&record);
+            }
+            None => self.forget(),
+        }
+    }
+
+    fn write(&self, record: &Record) {
+        if let Ok(body) = serde_json::to_vec(record) {
+            self.file.write(&body);
         }
     }
 
@@ -83,34 +170,30 @@ impl BuildRecord {
     }
 }
 
-/// What a build reads: every workspace file, and the revision the pages cite.
-pub fn inputs(loaded: &Loaded, revision: Option<&str>) -> String {
-    let mut h = Sha256::new();
-    let db = &loaded.db;
-    let mut files: Vec<(&String, &String)> =
-        loaded.workspace.files(db).iter().map(|f| (f.path(db), f.text(db))).collect();
-    files.sort();
-    for (path, text) in files {
-        // Lengths first: no two different lists hash alike by shifting bytes.
-        h.update((path.len() as u64).to_le_bytes());
-        h.update(path.as_bytes());
-        h.update((text.len() as u64).to_le_bytes());
-        h.update(text.as_bytes());
-    }
-    h.update(revision.unwrap_or("").as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A hash of every file under `out` (its path and what `lstat` says of
-/// it), `None` if it cannot be read or holds anything but folders and
-/// regular files. Each environment's folder is read on its own thread:
-/// `lstat` of thousands of files is most of a rebuild with nothing to do.
+/// The group of an output file: `terraform/<service>`, else the file.
+fn group(rel: &str) -> &str {
+    if rel.starts_with("terraform/")
+        && let Some((i, _)) = rel.match_indices('/').nth(1)
+    {
+        return &rel[..i];
+    }
+    rel
+}
+
+/// Per group of the files under `out` (all, or those under `roots`), a
+/// hash of their paths and what `lstat` says of them; `None` if it cannot
+/// be read or holds anything but folders and regular files. Each
+/// environment's folder is read on its own thread: `lstat` of thousands of
+/// files is most of a rebuild with nothing to do.
 #[cfg(unix)]
-fn stats(out: &Path) -> Option<String> {
+fn stats(out: &Path, roots: &[&str]) -> Option<BTreeMap<String, String>> {
     use rayon::prelude::*;
     use std::os::unix::fs::MetadataExt;
 
-    /// One entry's line, or a mark that it is neither folder nor file.
     fn line(rel: &str, m: &std::fs::Metadata) -> String {
         format!(
             "{rel} {} {} {} {} {} {} {}\n",
@@ -123,44 +206,70 @@ fn stats(out: &Path) -> Option<String> {
             m.dev()
         )
     }
-    /// The lines of the tree under `dir` (named `rel`), sorted; `Err` on
+    /// `(path, line)` of every file under `dir` (named `rel`); `Err` on
     /// anything but folders and regular files, or an unreadable folder.
-    fn tree(dir: &Path, rel: &str, depth: usize) -> Result<Vec<String>, ()> {
-        let mut entries: Vec<(String, std::path::PathBuf, std::fs::FileType)> = Vec::new();
+    fn tree(dir: &Path, rel: &str, depth: usize) -> Result<Vec<(String, String)>, ()> {
+        let mut entries: Vec<(String, std::fs::DirEntry)> = Vec::new();
         for e in std::fs::read_dir(dir).map_err(drop)? {
             let e = e.map_err(drop)?;
             let name = e.file_name().into_string().map_err(drop)?;
             let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-            entries.push((child, e.path(), e.file_type().map_err(drop)?));
+            entries.push((child, e));
         }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let one = |(child, path, ty): &(String, std::path::PathBuf, std::fs::FileType)| -> Result<Vec<String>, ()> {
+        let one = |(child, e): &(String, std::fs::DirEntry)| -> Result<Vec<(String, String)>, ()> {
+            let ty = e.file_type().map_err(drop)?;
             if ty.is_dir() {
-                tree(path, child, depth + 1)
+                tree(&e.path(), child, depth + 1)
             } else if ty.is_file() {
-                let m = std::fs::symlink_metadata(path).map_err(drop)?;
-                Ok(vec![line(child, &m)])
+                // `lstat` relative to the open folder: no path to resolve again.
+                let m = e.metadata().map_err(drop)?;
+                Ok(vec![(child.clone(), line(child, &m))])
             } else {
                 Err(())
             }
         };
         // Above the environments' folders (`terraform/<service>/`), fan out.
-        let parts: Vec<Vec<String>> = if depth < 3 {
+        let parts: Vec<Vec<(String, String)>> = if depth < 3 {
             entries.par_iter().map(one).collect::<Result<_, _>>()?
         } else {
             entries.iter().map(one).collect::<Result<_, _>>()?
         };
         Ok(parts.into_iter().flatten().collect())
     }
-    let lines = tree(out, "", 0).ok()?;
-    let mut h = Sha256::new();
-    for l in &lines {
-        h.update(l.as_bytes());
+    let mut lines = Vec::new();
+    if roots.is_empty() {
+        lines = tree(out, "", 0).ok()?;
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    for root in roots {
+        let path = out.join(root);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(m) if m.is_dir() => lines.extend(tree(&path, root, root.matches('/').count() + 1).ok()?),
+            Ok(m) if m.is_file() => lines.push((root.to_string(), line(root, &m))),
+            _ => return None,
+        }
+    }
+    lines.sort();
+    let mut groups: BTreeMap<String, Sha256> = BTreeMap::new();
+    for (path, l) in &lines {
+        groups.entry(group(path).to_string()).or_default().update(l.as_bytes());
+    }
+    Some(groups.into_iter().map(|(g, h)| (g, hex(&h.finalize()))).collect())
 }
 
 #[cfg(not(unix))]
-fn stats(_: &Path) -> Option<String> {
+fn stats(_: &Path, _: &[&str]) -> Option<BTreeMap<String, String>> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_a_services_folder_or_a_file() {
+        assert_eq!(group("terraform/svc/dev/cloudrun/main.tf"), "terraform/svc");
+        assert_eq!(group("docs/svc.md"), "docs/svc.md");
+        assert_eq!(group(".mspc-output"), ".mspc-output");
+    }
 }

@@ -22,7 +22,15 @@ fn workspace(services: &[&str]) -> TempDir {
 }
 
 fn examples_into(out: &Path, jobs: &str) -> BTreeMap<String, Vec<u8>> {
-    let o = mspc(&common::repo_root(), &["build", "examples", "--jobs", jobs, "--out", out.to_str().unwrap()]);
+    // The caches a build keeps go beside the output, not into the repository's examples.
+    let cache = out.with_extension("cache");
+    let o = Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(common::repo_root())
+        .args(["build", "examples", "--jobs", jobs, "--out", out.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("MSPC_CACHE_DIR", cache)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     tree(out)
 }
@@ -58,7 +66,7 @@ fn a_workspace_with_an_error_leaves_the_output_untouched() {
     let leftovers: Vec<_> = std::fs::read_dir(ws.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
-        .filter(|n| n.to_string_lossy().contains("mspc-"))
+        .filter(|n| n.to_string_lossy().contains(".mspc-new-") || n.to_string_lossy().contains(".mspc-old-"))
         .collect();
     assert!(leftovers.is_empty(), "temporary folders left: {leftovers:?}");
 }

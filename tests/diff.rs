@@ -306,7 +306,12 @@ fn a_workspace_new_in_the_change_is_all_creates() {
 #[test]
 fn every_generated_resource_type_has_its_replacement_row() {
     let out = TempDir::new("diff-types");
-    let o = common::mspc(&common::repo_root().join("examples"), &["build", "--out", out.path().to_str().unwrap()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_mspc"))
+        .current_dir(common::repo_root().join("examples"))
+        .args(["build", "--out", out.path().join("out").to_str().unwrap()])
+        .env("MSPC_CACHE_DIR", out.path().join("cache"))
+        .output()
+        .unwrap();
     assert_eq!(common::code(&o), 0, "{}", common::stderr(&o));
     let mut types = std::collections::BTreeSet::new();
     for (rel, bytes) in common::tree(out.path()) {

@@ -404,7 +404,9 @@ fn generated_docs() -> TempDir {
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();
     let root = common::repo_root();
-    let o = mspc(&root, &["build", "examples", "--out", out], &[]);
+    // The caches a build keeps go beside the output, not into the repository's examples.
+    let cache = dir.path().join("cache");
+    let o = mspc(&root, &["build", "examples", "--out", out], &[("MSPC_CACHE_DIR", cache.to_str().unwrap())]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = mspc(&root, &["docs", "--reference", "--out", out], &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -281,14 +281,13 @@ fn batch(opts: &Options, n: usize, dir: &Path) -> Result<Batch, String> {
     })
 }
 
+/// Rebuilds with nothing changed; after an edit, with the files each wrote;
+/// files of other services written.
+type Rebuilds = (Vec<Measured>, Vec<(Measured, usize)>, Vec<String>);
+
 /// Rebuilds into `out`, the warm-up's output: R with nothing changed, then
 /// R each after editing another service's description.
-fn rebuilds(
-    opts: &Options,
-    work: &workload::Workload,
-    ws: &Path,
-    out: &Path,
-) -> Result<(Vec<Measured>, Vec<(Measured, usize)>, Vec<String>), String> {
+fn rebuilds(opts: &Options, work: &workload::Workload, ws: &Path, out: &Path) -> Result<Rebuilds, String> {
     let build = || -> Result<Measured, String> {
         let m = run::timed(Command::new(&opts.mspc).arg("build").arg(ws).arg("--out").arg(out))?;
         m.check("mspc build")?;

@@ -9,7 +9,11 @@ use mspc_compiler::emit::docs::{self, DocsMeta};
 use mspc_compiler::emit::{self, Filter, OutputFile};
 
 use super::{Clean, CliError, Output};
-use crate::build_cache::{self, BuildRecord};
+use mspc_compiler::db::stored_facts::store_all;
+
+use super::rebuild;
+use crate::build_cache::{BuildRecord, Inputs, Plan};
+use crate::lint_cache::LintCache;
 use crate::outdir;
 
 pub struct BuildArgs {
@@ -55,29 +59,66 @@ pub fn write(
     files: &[OutputFile],
     keep: impl Fn(&str) -> bool + Sync,
 ) -> Result<outdir::Written, CliError> {
-    outdir::replace(out, files, keep).map_err(|e| match e {
+    outdir::replace(out, files, keep).map_err(out_error)
+}
+
+pub fn out_error(e: outdir::OutError) -> CliError {
+    match e {
         outdir::OutError::NotOurs(p) => CliError::NotOurOutput(p),
         outdir::OutError::NotAFolder(path, what) => CliError::NotAFile { path, what },
         outdir::OutError::Read(path, error) => CliError::Io { path, error },
         outdir::OutError::Io(path, error) => CliError::Write { path, error },
-    })
+    }
+}
+
+/// Keeps the lint cache's facts current after a whole check, so that the
+/// next build of a few changed files (`rebuild.rs`) and `mspc lint FILE`
+/// find the others' facts. Best effort, like the cache itself.
+fn store_facts(session: &super::Session) {
+    let loaded = &session.loaded;
+    if let Some(cache) = LintCache::open(&loaded.root)
+        && let Some(facts) = store_all(&loaded.db, loaded.workspace, &cache.read())
+    {
+        cache.write(&facts);
+    }
 }
 
 pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     let session = super::Session::open(args.path.as_deref().unwrap_or(Path::new(".")))?;
-    // A whole build, of this output, with nothing changed since the last
-    // one recorded it: nothing to check or write (`build_cache.rs`).
+    // A whole build of this output: the record of the last one says what
+    // can have changed (`build_cache.rs`).
     let whole = args.filter.service.is_none() && args.filter.env.is_none() && !args.timestamp;
     let root = session.loaded.root.clone();
     let record = BuildRecord::open(&root, &args.out);
-    let inputs = build_cache::inputs(&session.loaded, crate::git::revision(&root).as_deref());
+    let inputs = Inputs::of(&session.loaded, crate::git::revision(&root));
     if whole
         && !args.check
         && let Some(r) = &record
-        && r.current(&inputs, &args.out)
     {
-        super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
-        return Ok(ExitCode::SUCCESS);
+        match r.plan(&inputs, &args.out) {
+            Plan::Current => {
+                super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
+                return Ok(ExitCode::SUCCESS);
+            }
+            Plan::Changed(changed, previous) => {
+                let meta = docs_meta(&root, false);
+                if let Some(done) = rebuild::rebuild(&session, previous, &changed, &args.out, &meta)? {
+                    let roots: Vec<&str> = done.roots.iter().map(String::as_str).collect();
+                    r.save_within(done.record, &inputs, &args.out, &roots);
+                    let u = done.updated;
+                    super::err(&format!(
+                        "wrote {} ({} unchanged, {} removed) for {} to `{}`; the other services' sources did not change",
+                        super::plural(u.written, "file"),
+                        u.unchanged,
+                        u.removed,
+                        done.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                        args.out.display()
+                    ));
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+            Plan::Whole => {}
+        }
     }
     let clean = match clean(session, &args.out, &output)? {
         Ok(c) => c,
@@ -127,7 +168,11 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     let written = write(&args.out, &files, keep);
     if let Some(r) = &record {
         match &written {
-            Ok(_) if whole => r.save(&inputs, &args.out),
+            Ok(_) if whole => {
+                let (known, imported) = rebuild::known(&clean.session, services);
+                r.save(&inputs, &args.out, known, imported);
+                store_facts(&clean.session);
+            }
             _ => r.forget(),
         }
     }

@@ -13,6 +13,7 @@ pub mod init;
 pub mod ir;
 pub mod ops;
 pub mod pg;
+pub mod rebuild;
 pub mod tfc;
 
 use std::path::{Path, PathBuf};

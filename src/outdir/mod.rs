@@ -122,6 +122,26 @@ pub fn replace(target: &Path, files: &[OutputFile], keep: impl Fn(&str) -> bool 
     result.map(|()| Written::Whole)
 }
 
+/// Updates the previous output `target` under `roots` only (see
+/// `update::update_within`), for a build that regenerated only what those
+/// roots hold: `files` must be everything the build writes there.
+/// `Ok(None)`: there is no previous output, or it holds something other than
+/// files and folders there; nothing was changed, and a whole build must
+/// write it.
+pub fn update_within(target: &Path, roots: &[&str], files: &[OutputFile]) -> Result<Option<Updated>, OutError> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let _lock = lock(&parent, &name)?;
+    remove_stale(&parent, &name, target)?;
+    if !previous_output(target) {
+        return Ok(None);
+    }
+    update::update_within(target, roots, files, &|_| false)
+}
+
 /// Whether `target` is a real folder carrying the marker, a file (not a
 /// link): a previous output that may be updated in place.
 fn previous_output(target: &Path) -> bool {

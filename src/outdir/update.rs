@@ -95,9 +95,27 @@ struct Previous {
     folders: Vec<PathBuf>,
 }
 
-fn scan(target: &Path) -> Result<Option<Previous>, OutError> {
+/// The previous output under `roots` (paths relative to `target`, folders
+/// or files; none: all of it).
+fn scan(target: &Path, roots: &[&str]) -> Result<Option<Previous>, OutError> {
     let mut prev = Previous { files: Vec::new(), temporaries: Vec::new(), folders: Vec::new() };
-    let mut stack = vec![(target.to_path_buf(), String::new())];
+    let mut stack = Vec::new();
+    if roots.is_empty() {
+        stack.push((target.to_path_buf(), String::new()));
+    }
+    for root in roots {
+        let path = target.join(root);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(OutError::Read(path, e)),
+            Ok(m) if m.is_dir() => {
+                prev.folders.push(path.clone());
+                stack.push((path, root.to_string()));
+            }
+            Ok(m) if m.is_file() => prev.files.push(root.to_string()),
+            Ok(_) => return Ok(None),
+        }
+    }
     while let Some((dir, rel)) = stack.pop() {
         for entry in std::fs::read_dir(&dir).map_err(|e| OutError::Read(dir.clone(), e))? {
             let entry = entry.map_err(|e| OutError::Read(dir.clone(), e))?;
@@ -131,7 +149,19 @@ pub fn update(
     files: &[OutputFile],
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Option<Updated>, OutError> {
-    let Some(prev) = scan(target)? else { return Ok(None) };
+    update_within(target, &[], files, keep)
+}
+
+/// `update`, looking only under `roots` (relative paths of folders or
+/// files; none: everywhere): what is outside them is neither read nor
+/// touched.
+pub fn update_within(
+    target: &Path,
+    roots: &[&str],
+    files: &[OutputFile],
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Option<Updated>, OutError> {
+    let Some(prev) = scan(target, roots)? else { return Ok(None) };
     for t in &prev.temporaries {
         remove_any(t)?;
     }

@@ -39,6 +39,17 @@ impl Filter {
 /// environments, the pages of their services and the docs index.
 /// Environments are generated in parallel on `threads` threads (0: one per
 /// core); the result does not depend on the thread count.
+/// Everything a build writes for one service (its environments' stacks and
+/// its page), without the index: what a rebuild that regenerates only some
+/// services writes for each.
+pub fn service_files(platform: &Platform, service: &Service, meta: &docs::DocsMeta) -> Vec<OutputFile> {
+    let mut files: Vec<OutputFile> =
+        service.environments.iter().flat_map(|e| terraform::environment(platform, service, e)).collect();
+    files.push(docs::page_of(platform, service, meta));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
 pub fn build(
     platform: &Platform,
     services: &[std::sync::Arc<Service>],

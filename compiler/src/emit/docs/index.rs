@@ -10,12 +10,39 @@ use super::{DocsMeta, links, page_path};
 use crate::emit::ops::{self, Scope};
 use crate::ir::{Category, Platform, Service};
 
+/// What the index shows of a service: all it reads of one, so that a build
+/// that regenerates some services can list the others from a record.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IndexEntry {
+    pub id: String,
+    pub name: String,
+    pub owners: Vec<String>,
+    pub environments: usize,
+}
+
+impl IndexEntry {
+    pub fn of(s: &Service) -> IndexEntry {
+        IndexEntry {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            owners: s.owners.clone(),
+            environments: s.environments.len(),
+        }
+    }
+}
+
 pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) -> String {
+    let entries: Vec<IndexEntry> = services.iter().map(|s| IndexEntry::of(s)).collect();
+    index_of(platform, &entries, meta)
+}
+
+/// The index of the services `services` describes, sorted by id.
+pub fn index_of(platform: &Platform, services: &[IndexEntry], meta: &DocsMeta) -> String {
     let hb = &platform.handbook;
     let name = text(&hb.platform_name);
     let mut out = format!("# {name} infrastructure\n\n");
     out.push_str(&super::generated_notice(meta, hb.specs_url.as_deref()));
-    let envs: usize = services.iter().map(|s| s.environments.len()).sum();
+    let envs: usize = services.iter().map(|s| s.environments).sum();
     let _ = writeln!(
         out,
         "These pages contain generated operational guidance for the infrastructure of the **{}** {name} {} **{envs}** {}.",
@@ -41,7 +68,7 @@ pub fn index(platform: &Platform, services: &[Arc<Service>], meta: &DocsMeta) ->
     );
 
     // Owners, sorted; a service with several owners is listed under each.
-    let mut by_owner: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
+    let mut by_owner: BTreeMap<&str, Vec<&IndexEntry>> = BTreeMap::new();
     for s in services {
         for o in &s.owners {
             by_owner.entry(o.as_str()).or_default().push(s);

@@ -36,6 +36,13 @@ pub fn docs(
     files
 }
 
+pub use index::{IndexEntry, index_of};
+
+/// One service's page.
+pub fn page_of(platform: &Platform, service: &Service, meta: &DocsMeta) -> OutputFile {
+    OutputFile { path: page_path(&service.id), contents: page::page(platform, service, meta) }
+}
+
 pub fn page_path(service: &str) -> String {
     format!("docs/{service}.md")
 }

@@ -14,7 +14,8 @@
 //! - no workspace file changed: the output is what the build would write,
 //!   and it stops there (`Plan::Current`);
 //! - some files changed, none added or removed (`Plan::Changed`): the CLI may
-//!   rebuild only the services those files can affect (`commands/rebuild.rs`).
+//!   rebuild only the services those files can affect (`commands/rebuild.rs`),
+//!   checking them while another thread stats the output.
 //!
 //! Anything else (a file added or removed, a touched, added or removed output
 //! file, a killed build's marker, another revision, a record of another mspc)
@@ -36,6 +37,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::lint_cache::{Signed, hash};
+
+/// Records not written for this long are removed when another is written:
+/// their output folders are most likely gone (one record per workspace and
+/// output folder ever built).
+const STALE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
 /// What a build read: each workspace file's hash, and the revision.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,12 +83,20 @@ pub struct Record {
     outputs: BTreeMap<String, String>,
 }
 
+impl Record {
+    /// Whether every file of `out` stats as the build that made this
+    /// record left it (none added, none gone).
+    pub fn output_as_left(&self, out: &Path) -> bool {
+        stats(out, &[]).is_some_and(|now| now == self.outputs)
+    }
+}
+
 /// What a build has to do, by the record.
 pub enum Plan {
-    /// The output is what a build would write.
-    Current,
-    /// Only these workspace files changed (none added or removed), and the
-    /// output is as the record says.
+    /// No workspace file changed: the output is what a build would write if
+    /// it is as the record left it.
+    Current(Record),
+    /// Only these workspace files changed (none added or removed).
     Changed(Vec<String>, Record),
     /// Anything else.
     Whole,
@@ -109,20 +123,19 @@ impl BuildRecord {
         Some(BuildRecord { file: Signed::in_user_cache("build", &name)? })
     }
 
-    /// What a build with `inputs` into `out` has to do.
-    pub fn plan(&self, inputs: &Inputs, out: &Path) -> Plan {
+    /// What a build with `inputs` has to do, by its inputs alone: the
+    /// caller must also see that the output is as the record left it
+    /// (`Record::output_as_left`), which takes longer and can run meanwhile.
+    pub fn plan(&self, inputs: &Inputs) -> Plan {
         let Some(record) = self.file.read().and_then(|b| serde_json::from_slice::<Record>(&b).ok()) else {
             return Plan::Whole;
         };
-        if record.revision != inputs.revision
-            || !record.files.keys().eq(inputs.files.keys())
-            || stats(out, &[]).is_none_or(|now| now != record.outputs)
-        {
+        if record.revision != inputs.revision || !record.files.keys().eq(inputs.files.keys()) {
             return Plan::Whole;
         }
         let changed: Vec<String> =
             inputs.files.iter().filter(|(p, h)| record.files.get(*p) != Some(h)).map(|(p, _)| p.clone()).collect();
-        if changed.is_empty() { Plan::Current } else { Plan::Changed(changed, record) }
+        if changed.is_empty() { Plan::Current(record) } else { Plan::Changed(changed, record) }
     }
 
     /// Records that `out` is what a whole build with `inputs` wrote.
@@ -162,6 +175,7 @@ impl BuildRecord {
         if let Ok(body) = serde_json::to_vec(record) {
             self.file.write(&body);
         }
+        self.file.prune_siblings("build-", STALE);
     }
 
     /// The output changed in a way the record does not describe.

@@ -142,6 +142,25 @@ impl Signed {
         let _ = self.try_write(body);
     }
 
+    /// Removes the regular files of this folder named `prefix…` (this one
+    /// aside) not modified for `age`. Best effort.
+    pub fn prune_siblings(&self, prefix: &str, age: std::time::Duration) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        let now = std::time::SystemTime::now();
+        for e in entries.flatten() {
+            let path = e.path();
+            let old = e
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .and_then(|m| m.modified().ok())
+                .is_some_and(|t| now.duration_since(t).is_ok_and(|d| d > age));
+            if old && path != self.file && e.file_name().to_string_lossy().starts_with(prefix) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+
     /// Removes the file: what it said no longer holds. Best effort.
     pub fn remove(&self) {
         if std::fs::symlink_metadata(&self.file).is_ok_and(|m| m.is_file()) {
@@ -238,4 +257,31 @@ pub fn hash(value: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_removes_only_old_siblings_of_the_prefix() {
+        let dir = std::env::temp_dir().join(format!("mspc-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let signed =
+            Signed { dir: dir.clone(), file: dir.join("build-me.json"), header: "h".into(), key: [0; KEY_BYTES] };
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(90 * 24 * 3600);
+        for name in ["build-me.json", "build-old.json", "build-new.json", "lint-old.json"] {
+            std::fs::write(dir.join(name), "x").unwrap();
+            if name != "build-new.json" {
+                std::fs::File::options().write(true).open(dir.join(name)).unwrap().set_modified(old).unwrap();
+            }
+        }
+        signed.prune_siblings("build-", std::time::Duration::from_secs(30 * 24 * 3600));
+        let mut left: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["build-me.json", "build-new.json", "lint-old.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -183,3 +183,12 @@ fn an_edit_that_clashes_with_an_unchanged_service_is_an_error_and_writes_nothing
     std::fs::write(b.ws.path().join(spec), &text).unwrap();
     assert!(stderr(&b.build()).contains(CURRENT) || b.rebuild_matches_fresh());
 }
+
+#[test]
+fn a_hand_edited_output_takes_the_whole_build_even_when_one_service_changed() {
+    let b = Bench::new();
+    // Another service's page, edited by hand: only a whole build puts it back.
+    std::fs::write(b.out().join("docs/sams.md"), "edited by hand").unwrap();
+    edit(b.ws.path(), "services/gatekeeper/gatekeeper.msp", "Hourly abuse detection", "Abuse detection, edited");
+    assert!(!b.rebuild_matches_fresh(), "the edited page was not noticed");
+}

@@ -32,7 +32,10 @@ usage:
       the system's temporary folder), build it once untimed, then R times:
       `mspc build WS --out <fresh folder>` and `cp -r` of that output into
       another, each a cold process timed for wall time, CPU time and peak
-      memory. Trees are deleted after each N, then it waits --settle seconds.
+      memory. Then rebuilds into the first build's output: R with nothing
+      changed, R after editing one service each, timed against the fresh
+      builds, checking that an edited rebuild writes only that service's files
+      and the index. Trees are deleted after each N, then it waits --settle seconds.
       Linux only.
 
   mspc-bench lint [--services 1000] [--runs 5] [--seed 1] [--mspc PATH] [--json]

@@ -95,24 +95,36 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
         && !args.check
         && let Some(r) = &record
     {
-        match r.plan(&inputs, &args.out) {
-            Plan::Current => {
-                super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
-                return Ok(ExitCode::SUCCESS);
+        match r.plan(&inputs) {
+            Plan::Current(previous) => {
+                if previous.output_as_left(&args.out) {
+                    super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
+                    return Ok(ExitCode::SUCCESS);
+                }
             }
             Plan::Changed(changed, previous) => {
                 let meta = docs_meta(&root, false);
-                if let Some(done) = rebuild::rebuild(&session, previous, &changed, &args.out, &meta)? {
-                    let roots: Vec<&str> = done.roots.iter().map(String::as_str).collect();
-                    r.save_within(done.record, &inputs, &args.out, &roots);
-                    let u = done.updated;
+                // The output's stats are read on another thread while this
+                // one checks and generates: both take about as long.
+                let out = &args.out;
+                let (as_left, prepared) = std::thread::scope(|scope| {
+                    let verify = scope.spawn(|| previous.output_as_left(out));
+                    let prepared = rebuild::prepare(&session, previous.clone(), &changed, &meta);
+                    (verify.join().unwrap_or(false), prepared)
+                });
+                if as_left
+                    && let Some(p) = prepared?
+                    && let Some(u) = p.write(out)?
+                {
+                    let roots: Vec<&str> = p.roots.iter().map(String::as_str).collect();
+                    r.save_within(p.record, &inputs, out, &roots);
                     super::err(&format!(
                         "wrote {} ({} unchanged, {} removed) for {} to `{}`; the other services' sources did not change",
                         super::plural(u.written, "file"),
                         u.unchanged,
                         u.removed,
-                        done.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-                        args.out.display()
+                        p.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                        out.display()
                     ));
                     return Ok(ExitCode::SUCCESS);
                 }

@@ -13,7 +13,8 @@
 //!
 //! The affected services' stacks and pages, and the index (from the record's
 //! entries of the others), are written with `outdir::update_within`, which
-//! reads and touches only those services' folders, their pages and the index.
+//! reads and touches only those services' folders, their pages and the index,
+//! once the build has seen that the output is as the record left it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,25 +29,35 @@ use crate::build_cache::{Known, Record};
 use crate::lint_cache::LintCache;
 use crate::outdir;
 
-/// What a targeted rebuild did.
-pub struct Rebuilt {
-    pub updated: outdir::Updated,
+/// What a targeted rebuild will write.
+pub struct Prepared {
+    /// The services it regenerates (and those it removes).
     pub services: Vec<String>,
     /// The record, brought up to date but for the output's stats.
     pub record: Record,
-    /// The output groups it rewrote.
+    /// The output groups it rewrites: each service's folder and page, the index.
     pub roots: Vec<String>,
+    /// Everything under those roots.
+    pub files: Vec<OutputFile>,
 }
 
-/// Rebuilds the services `changed` files can affect into `out`. `Ok(None)`:
-/// it cannot (see the module's comment); nothing was written.
-pub fn rebuild(
+impl Prepared {
+    /// Writes it into `out`. `Ok(None)`: the output is not one to update
+    /// there; nothing was written.
+    pub fn write(&self, out: &std::path::Path) -> Result<Option<outdir::Updated>, CliError> {
+        let roots: Vec<&str> = self.roots.iter().map(String::as_str).collect();
+        outdir::update_within(out, &roots, &self.files).map_err(super::build::out_error)
+    }
+}
+
+/// Checks and regenerates the services `changed` files can affect, writing
+/// nothing. `Ok(None)`: it cannot (see the module's comment).
+pub fn prepare(
     session: &Session,
     mut record: Record,
     changed: &[String],
-    out: &std::path::Path,
     meta: &DocsMeta,
-) -> Result<Option<Rebuilt>, CliError> {
+) -> Result<Option<Prepared>, CliError> {
     let loaded = &session.loaded;
     let (db, ws) = (&loaded.db, loaded.workspace);
     // The spec files to check afresh and the services they declared.
@@ -151,13 +162,7 @@ pub fn rebuild(
         roots.push(page_path(id));
     }
     roots.push("docs/index.md".into());
-    let root_refs: Vec<&str> = roots.iter().map(String::as_str).collect();
-    let updated = match outdir::update_within(out, &root_refs, &files) {
-        Ok(Some(u)) => u,
-        Ok(None) => return Ok(None),
-        Err(e) => return Err(super::build::out_error(e)),
-    };
-    Ok(Some(Rebuilt { updated, services: ids.into_iter().collect(), record, roots }))
+    Ok(Some(Prepared { services: ids.into_iter().collect(), record, roots, files }))
 }
 
 /// What a whole build records of its services and imports.

@@ -1,19 +1,20 @@
 //! Killing `mspc build` at any moment never leaves an environment's folder
 //! half written (issues 7 and 17):
 //!
-//! - into a previous output, which a build updates in place, each
-//!   environment's folder and each other file is as it was or complete, and
-//!   the marker says "not current" unless the whole output is one build's;
-//!   `mspc build --check` then fails, and the next build completes it;
+//! - into a previous output, which a build updates in place (whole, after a
+//!   platform change, or only one service's, after an edit of that service),
+//!   each environment's folder and each other file is as it was or complete,
+//!   and the marker says "not current" unless the whole output is one
+//!   build's; `mspc build --check` then fails, and the next build completes it;
 //! - into no output, which a build writes beside and moves in place, the
 //!   output is missing or complete.
 //!
 //! Each kill lands at a random moment of a build of the examples: while it
 //! loads and generates, while it writes, while it swaps folders in or deletes
-//! old ones, or after it has finished. Each round starts from the old state,
-//! written by a complete build, which also measures how long a build takes
-//! under the machine's current load; the delay is a random fraction (0 to
-//! 1.3, or 1.6 for updates) of that. `MSPC_KILL_SEED` replays the fractions.
+//! old ones, or after it has finished. Each round times a complete build of
+//! the same kind under the machine's current load, then starts from the old
+//! state; the delay is a random fraction (0 to 1.3, or 1.6 for updates) of
+//! that. `MSPC_KILL_SEED` replays the fractions.
 
 #![cfg(unix)]
 
@@ -140,15 +141,43 @@ impl Rng {
 
 #[test]
 fn a_build_killed_while_updating_leaves_each_environment_as_it_was_or_complete() {
+    // A platform setting: every environment of every service changes, and
+    // the build updates the whole output.
+    killed_updates("platform.msp", SETTING, CHANGED, 20, KILLS);
+}
+
+#[test]
+fn a_rebuild_of_one_service_killed_leaves_each_environment_as_it_was_or_complete() {
+    // One job's description: the build regenerates that job alone
+    // (`commands/rebuild.rs`), and writes through the same updates.
+    let spec = "services/gatekeeper/gatekeeper.msp";
+    let (from, to) = ("Hourly abuse detection", "Abuse detection, changed by a test");
+    let ws = examples();
+    build(ws.path());
+    let path = ws.path().join(spec);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    let o = common::mspc(ws.path(), &["build"]);
+    assert!(
+        common::stderr(&o).contains("the other services' sources did not change"),
+        "not a targeted rebuild: {}",
+        common::stderr(&o)
+    );
+    killed_updates(spec, from, to, 2, KILLS / 2);
+}
+
+/// Kills builds from the examples with `file`'s `from` to the same with
+/// `to`, which must change at least `min` units, at `kills` random moments.
+fn killed_updates(file: &str, from: &str, to: &str, min: usize, kills: usize) {
     let started = Instant::now();
     let ws = examples();
     let out = ws.path().join("out");
-    let platform = ws.path().join("platform.msp");
-    let old_text = std::fs::read_to_string(&platform).unwrap();
-    assert!(old_text.contains(SETTING), "platform.msp no longer has the setting this test changes");
-    let new_text = old_text.replace(SETTING, CHANGED);
-    let old_state = || std::fs::write(&platform, &old_text).unwrap();
-    let new_state = || std::fs::write(&platform, &new_text).unwrap();
+    let path = ws.path().join(file);
+    let old_text = std::fs::read_to_string(&path).unwrap();
+    assert!(old_text.contains(from), "{file} no longer has the text this test changes");
+    let new_text = old_text.replace(from, to);
+    let old_state = || std::fs::write(&path, &old_text).unwrap();
+    let new_state = || std::fs::write(&path, &new_text).unwrap();
 
     build(ws.path());
     let old = tree(&out);
@@ -158,7 +187,7 @@ fn a_build_killed_while_updating_leaves_each_environment_as_it_was_or_complete()
     let (old_units, new_units) = (units(&old), units(&new));
     assert_eq!(old_units.keys().collect::<Vec<_>>(), new_units.keys().collect::<Vec<_>>(), "units came or went");
     let changing = old_units.iter().filter(|(k, v)| new_units[*k] != **v).count();
-    assert!(changing >= 20, "the setting changed only {changing} units: too few to catch a build half way");
+    assert!(changing >= min, "the edit changed only {changing} units: too few to catch a build half way");
     let plain = old[MARKER].clone();
     assert_eq!(plain, new[MARKER]);
 
@@ -166,10 +195,18 @@ fn a_build_killed_while_updating_leaves_each_environment_as_it_was_or_complete()
     let mut rng = Rng(seed | 1);
     println!("one build: {took:?}; {} files, {changing} units change", new.len());
     let (mut ended_old, mut ended_new, mut mixed, mut checked) = (0, 0, 0, 0);
-    for i in 0..KILLS {
+    for i in 0..kills {
+        // The old output, by a complete build over what the last kill left;
+        // then a complete old -> new build, timed (the machine's load changes,
+        // and a build's kind, whole or of one service, decides its length),
+        // and back to the old output for the kill.
         old_state();
-        let took = build(ws.path());
+        build(ws.path());
         assert!(tree(&out) == old, "a complete build after kill {i} did not write the old output (seed {seed})");
+        new_state();
+        let took = build(ws.path());
+        old_state();
+        build(ws.path());
         new_state();
         // Up to 1.6 times: an update's end (the marker) comes after its
         // deletions, later in its run than a fresh build's.
@@ -218,7 +255,7 @@ fn a_build_killed_while_updating_leaves_each_environment_as_it_was_or_complete()
         }
     }
     println!(
-        "{KILLS} kills: {ended_old} left the old output, {ended_new} the new one, {mixed} some environments of each \
+        "{kills} kills: {ended_old} left the old output, {ended_new} the new one, {mixed} some environments of each \
          (or temporaries), with the marker saying so; {checked} checked with build --check"
     );
     assert!(ended_old > 0, "no kill landed before the build changed the output (seed {seed})");

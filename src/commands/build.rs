@@ -74,10 +74,9 @@ pub fn out_error(e: outdir::OutError) -> CliError {
 /// Keeps the lint cache's facts current after a whole check, so that the
 /// next build of a few changed files (`rebuild.rs`) and `mspc lint FILE`
 /// find the others' facts. Best effort, like the cache itself.
-fn store_facts(session: &super::Session) {
-    let loaded = &session.loaded;
-    if let Some(cache) = LintCache::open(&loaded.root)
-        && let Some(facts) = store_all(&loaded.db, loaded.workspace, &cache.read())
+fn store_facts(db: &mspc_compiler::db::Database, ws: mspc_compiler::db::Workspace, root: &Path) {
+    if let Some(cache) = LintCache::open(root)
+        && let Some(facts) = store_all(db, ws, &cache.read())
     {
         cache.write(&facts);
     }
@@ -177,14 +176,24 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     if args.check {
         return check(&args.out, &files, keep);
     }
-    let written = write(&args.out, &files, keep);
+    // What the next build needs (the record's services and imports, the
+    // lint cache's facts) is taken on another thread while this one writes:
+    // writing is mostly the kernel's time.
+    let keeps = whole && record.is_some();
+    let (written, known) = std::thread::scope(|scope| {
+        let loaded = &clean.session.loaded;
+        let (db, ws, root) = (loaded.db.clone(), loaded.workspace, loaded.root.clone());
+        let facts = keeps.then(|| scope.spawn(move || store_facts(&db, ws, &root)));
+        let known = keeps.then(|| rebuild::known(&clean.session, services));
+        let written = write(&args.out, &files, keep);
+        if let Some(f) = facts {
+            let _ = f.join();
+        }
+        (written, known)
+    });
     if let Some(r) = &record {
-        match &written {
-            Ok(_) if whole => {
-                let (known, imported) = rebuild::known(&clean.session, services);
-                r.save(&inputs, &args.out, known, imported);
-                store_facts(&clean.session);
-            }
+        match (&written, known) {
+            (Ok(_), Some((known, imported))) => r.save(&inputs, &args.out, known, imported),
             _ => r.forget(),
         }
     }

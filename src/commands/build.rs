@@ -8,11 +8,11 @@ use mspc_compiler::diagnostics::render;
 use mspc_compiler::emit::docs::{self, DocsMeta};
 use mspc_compiler::emit::{self, Filter, OutputFile};
 
-use super::{Clean, CliError, Output};
+use mspc_compiler::db::load;
 use mspc_compiler::db::stored_facts::store_all;
 
-use super::rebuild;
-use crate::build_cache::{BuildRecord, Inputs, Plan};
+use super::{Clean, CliError, Output, rebuild};
+use crate::build_cache::{BuildRecord, Inputs, Plan, Record};
 use crate::lint_cache::LintCache;
 use crate::outdir;
 
@@ -83,54 +83,35 @@ fn store_facts(db: &mspc_compiler::db::Database, ws: mspc_compiler::db::Workspac
 }
 
 pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
-    let session = super::Session::open(args.path.as_deref().unwrap_or(Path::new(".")))?;
+    let path = args.path.as_deref().unwrap_or(Path::new("."));
     // A whole build of this output: the record of the last one says what
-    // can have changed (`build_cache.rs`).
+    // can have changed (`build_cache.rs`). Whether the output is as it was
+    // left is read on another thread from the start: it takes longest.
     let whole = args.filter.service.is_none() && args.filter.env.is_none() && !args.timestamp;
-    let root = session.loaded.root.clone();
-    let record = BuildRecord::open(&root, &args.out);
-    let inputs = Inputs::of(&session.loaded, crate::git::revision(&root));
-    if whole
-        && !args.check
-        && let Some(r) = &record
-    {
-        match r.plan(&inputs) {
-            Plan::Current(previous) => {
-                if previous.output_as_left(&args.out) {
-                    super::err(&format!("`{}` is current: nothing changed since the last build", args.out.display()));
-                    return Ok(ExitCode::SUCCESS);
-                }
-            }
-            Plan::Changed(changed, previous) => {
-                let meta = docs_meta(&root, false);
-                // The output's stats are read on another thread while this
-                // one checks and generates: both take about as long.
-                let out = &args.out;
-                let (as_left, prepared) = std::thread::scope(|scope| {
-                    let verify = scope.spawn(|| previous.output_as_left(out));
-                    let prepared = rebuild::prepare(&session, previous.clone(), &changed, &meta);
-                    (verify.join().unwrap_or(false), prepared)
-                });
-                if as_left
-                    && let Some(p) = prepared?
-                    && let Some(u) = p.write(out)?
-                {
-                    let roots: Vec<&str> = p.roots.iter().map(String::as_str).collect();
-                    r.save_within(p.record, &inputs, out, &roots);
-                    super::err(&format!(
-                        "wrote {} ({} unchanged, {} removed) for {} to `{}`; the other services' sources did not change",
-                        super::plural(u.written, "file"),
-                        u.unchanged,
-                        u.removed,
-                        p.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-                        out.display()
-                    ));
-                    return Ok(ExitCode::SUCCESS);
-                }
-            }
-            Plan::Whole => {}
+    let record = load::find_root(path).and_then(|root| BuildRecord::open(&root, &args.out));
+    let previous = record.as_ref().filter(|_| whole && !args.check).and_then(BuildRecord::read);
+    std::thread::scope(|scope| {
+        let as_left = previous.as_ref().map(|p| scope.spawn(|| p.output_as_left(&args.out)));
+        let session = super::Session::open(path)?;
+        let inputs = Inputs::of(&session.loaded, crate::git::revision(&session.loaded.root));
+        if let (Some(r), Some(previous), Some(as_left)) = (&record, previous.clone(), as_left)
+            && let Some(code) = by_record(r, previous, as_left, &inputs, &session, &args.out)?
+        {
+            return Ok(code);
         }
-    }
+        build_whole(&args, output, session, record.as_ref(), &inputs, whole)
+    })
+}
+
+/// The build, checking the whole workspace.
+fn build_whole(
+    args: &BuildArgs,
+    output: Output,
+    session: super::Session,
+    record: Option<&BuildRecord>,
+    inputs: &Inputs,
+    whole: bool,
+) -> Result<ExitCode, CliError> {
     let clean = match clean(session, &args.out, &output)? {
         Ok(c) => c,
         // `--check` keeps 1 for an output that is not current.
@@ -205,6 +186,49 @@ pub fn run(args: BuildArgs, output: Output) -> Result<ExitCode, CliError> {
     };
     super::err(&format!("{what} for {envs} environments to `{}`", args.out.display()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// A whole build that the record of the last one lets skip work: nothing
+/// to do, or only some services to regenerate. `as_left` says whether the
+/// output is as that build left it. `None`: the whole build must run.
+fn by_record(
+    r: &BuildRecord,
+    previous: Record,
+    as_left: std::thread::ScopedJoinHandle<'_, bool>,
+    inputs: &Inputs,
+    session: &super::Session,
+    out: &Path,
+) -> Result<Option<ExitCode>, CliError> {
+    match r.plan(previous, inputs) {
+        Plan::Current => {
+            if as_left.join().unwrap_or(false) {
+                super::err(&format!("`{}` is current: nothing changed since the last build", out.display()));
+                return Ok(Some(ExitCode::SUCCESS));
+            }
+        }
+        Plan::Changed(changed, previous) => {
+            let meta = docs_meta(&session.loaded.root, false);
+            let prepared = rebuild::prepare(session, previous, &changed, &meta)?;
+            if as_left.join().unwrap_or(false)
+                && let Some(p) = prepared
+                && let Some(u) = p.write(out)?
+            {
+                let roots: Vec<&str> = p.roots.iter().map(String::as_str).collect();
+                r.save_within(p.record, inputs, out, &roots);
+                super::err(&format!(
+                    "wrote {} ({} unchanged, {} removed) for {} to `{}`; the other services' sources did not change",
+                    super::plural(u.written, "file"),
+                    u.unchanged,
+                    u.removed,
+                    p.services.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                    out.display()
+                ));
+                return Ok(Some(ExitCode::SUCCESS));
+            }
+        }
+        Plan::Whole => {}
+    }
+    Ok(None)
 }
 
 /// `build --check`: the output folder against what the build would write.

@@ -174,7 +174,7 @@ fn build_whole(
     });
     if let Some(r) = &record {
         match (&written, known) {
-            (Ok(_), Some((known, imported))) => r.save(&inputs, &args.out, known, imported),
+            (Ok(_), Some((known, imported))) => r.save(inputs, &args.out, known, imported),
             _ => r.forget(),
         }
     }

@@ -157,29 +157,28 @@ fn build_whole(
     if args.check {
         return check(&args.out, &files, keep);
     }
-    // What the next build needs (the record's services and imports, the
-    // lint cache's facts) is taken on another thread while this one writes:
-    // writing is mostly the kernel's time.
-    let keeps = whole && record.is_some();
-    let (written, known) = std::thread::scope(|scope| {
-        let loaded = &clean.session.loaded;
-        let (db, ws, root) = (loaded.db.clone(), loaded.workspace, loaded.root.clone());
-        let facts = keeps.then(|| scope.spawn(move || store_facts(&db, ws, &root)));
-        let known = keeps.then(|| rebuild::known(&clean.session, services));
-        let written = write(&args.out, &files, keep);
-        if let Some(f) = facts {
-            let _ = f.join();
-        }
-        (written, known)
-    });
-    if let Some(r) = &record {
-        match (&written, known) {
-            (Ok(_), Some((known, imported))) => r.save(inputs, &args.out, known, imported),
-            _ => r.forget(),
+    let written = write(&args.out, &files, keep);
+    let count = files.len();
+    // What the next build needs: the record's services and imports, and the
+    // lint cache's facts, taken once the generated files are freed (they
+    // are most of the build's memory).
+    drop(files);
+    if let Some(r) = record {
+        if whole && written.is_ok() {
+            // The facts on another thread while this one stats the output.
+            std::thread::scope(|scope| {
+                let loaded = &clean.session.loaded;
+                let (db, ws, root) = (loaded.db.clone(), loaded.workspace, loaded.root.clone());
+                scope.spawn(move || store_facts(&db, ws, &root));
+                let (known, imported) = rebuild::known(&clean.session, services);
+                r.save(inputs, &args.out, known, imported);
+            });
+        } else {
+            r.forget();
         }
     }
     let what = match written? {
-        outdir::Written::Whole => format!("wrote {}", super::plural(files.len(), "file")),
+        outdir::Written::Whole => format!("wrote {}", super::plural(count, "file")),
         outdir::Written::Updated(u) => {
             format!("wrote {} ({} unchanged, {} removed)", super::plural(u.written, "file"), u.unchanged, u.removed)
         }

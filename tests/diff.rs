@@ -272,9 +272,12 @@ fn errors_at_either_revision_and_unknown_revisions_exit_two() {
     assert_eq!(common::code(&o), 2);
     assert!(common::stderr(&o).contains("no revision `no-such-branch`"), "{}", common::stderr(&o));
     edit(ws.path(), SPEC, "cpu = 1,", "cpu = \"one\",");
-    let o = common::mspc(ws.path(), &["diff"]);
+    let o = common::mspc(ws.path(), &["diff", "--format", "json"]);
     assert_eq!(common::code(&o), 2, "{}", common::stderr(&o));
     assert!(common::stderr(&o).contains("the workspace has errors"), "{}", common::stderr(&o));
+    // The diagnostics go to stderr: stdout is the diff's, for a workflow to parse.
+    assert!(common::stderr(&o).contains("services/orders/orders.msp"), "{}", common::stderr(&o));
+    assert!(common::stdout(&o).is_empty(), "{}", common::stdout(&o));
     // Committed broken, fixed now: the base is what has errors.
     git(ws.path(), &["commit", "-q", "-am", "broken"]);
     edit(ws.path(), SPEC, "cpu = \"one\",", "cpu = 1,");

@@ -53,7 +53,8 @@ fn generate(result: &WorkspaceResult, loaded: &Loaded, color: bool, jobs: usize,
     }
     if result.has_errors() {
         let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        super::out(&render::render(Format::Terminal, &errors, loaded, color));
+        // On stderr: stdout is the diff's, which a workflow may parse.
+        eprint!("{}", render::render(Format::Terminal, &errors, loaded, color));
         return Err(CliError::Failed {
             message: format!("{what} has errors: there is nothing to compare"),
             help: Some("`mspc check` shows them; mspc diff compares two workspaces that check clean".into()),

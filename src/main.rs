@@ -121,10 +121,11 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Print the page that explains a diagnostic code, e.g. `mspc explain E0201`.
+    /// Print the page that explains a diagnostic code, e.g. `mspc explain E0201`;
+    /// without a code, list every code with its name and what it means.
     Explain {
         /// A code (`E0201`) or its name (`unknown-field`).
-        code: String,
+        code: Option<String>,
     },
     /// Run the language server on stdin/stdout (editors start it; see editors/vscode).
     Lsp,
@@ -380,7 +381,7 @@ fn main() -> ExitCode {
             output.into(),
             commands::check::Mode { lints: true, deny_warnings: deny.is_some(), cache: !no_cache },
         ),
-        Command::Explain { code } => commands::explain::run(&code),
+        Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Build { path, out, service, env, jobs, timestamp, check, output } => commands::build::run(
             commands::build::BuildArgs {
                 path,

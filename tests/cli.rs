@@ -141,6 +141,18 @@ fn explain_prints_pages() {
     assert_eq!(stdout(&by_name), stdout(&o));
     let unknown = mspc(&here, &["explain", "E9999"]);
     assert_eq!(code(&unknown), 2);
+    assert!(!stderr(&unknown).contains("docs/diagnostics"), "names a path users of the binary do not have");
+    // Without a code: every code, its name and its first sentence.
+    let all = mspc(&here, &["explain"]);
+    assert_eq!(code(&all), 0);
+    let listed = stdout(&all);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), mspc_compiler::diagnostics::Code::ALL.len());
+    for (line, c) in lines.iter().zip(mspc_compiler::diagnostics::Code::ALL) {
+        assert!(line.starts_with(&format!("{}  {}", c.as_str(), c.name())), "{line}");
+    }
+    let e0201 = lines.iter().find(|l| l.starts_with("E0201")).unwrap();
+    assert!(e0201.ends_with("A record sets a field that its schema does not declare."), "{e0201}");
 }
 
 #[test]
